@@ -1,0 +1,57 @@
+"""nbgrader's configuration for the course (nbgrader reads only this file).
+
+It closes the traps measured in ../shared/reference/nbgrader-facts.md:
+- the trainee's answers file is never overwritten from source/ at autograde;
+- saved widget state is stripped from the student versions;
+- solution stubs never raise when a trainee runs every cell;
+- every cell has a finite timeout, and a stuck cell is interrupted.
+"""
+
+import os
+from pathlib import Path
+
+
+from cps_ethics.course import ANSWERS_FILE
+from cps_ethics.nbgrader_ext import StripWidgetState
+
+c = get_config()  # noqa: F821  (provided by traitlets when nbgrader loads this file)
+
+ROOT = Path(__file__).resolve().parent
+ASSIGNMENTS = sorted(p.stem for p in (ROOT / "content" / "modules").glob("*.yaml"))
+
+c.CourseDirectory.root = str(ROOT)
+c.CourseDirectory.course_id = "ma-cps-ethics"
+# SQLite file by default; a shared or large course sets CPS_DB_URL (e.g. postgresql+psycopg://...).
+c.CourseDirectory.db_url = os.environ.get("CPS_DB_URL", f"sqlite:///{ROOT / 'gradebook.db'}")
+
+# Keep each trainee's own answers file at autograde (see nbgrader-facts: "Files and autograde").
+c.Autograde.exclude_overwriting = {a: [ANSWERS_FILE] for a in ASSIGNMENTS}
+
+# Student versions: no widget state; harmless stubs.
+# nbgrader 0.9.6's own list (converters/generate_assignment.py), then ours.
+c.GenerateAssignment.preprocessors = [
+    "nbgrader.preprocessors.IncludeHeaderFooter",
+    "nbgrader.preprocessors.InstantiateTests",
+    "nbgrader.preprocessors.LockCells",
+    "nbgrader.preprocessors.ClearSolutions",
+    "nbgrader.preprocessors.ClearOutput",
+    "nbgrader.preprocessors.CheckCellMetadata",
+    "nbgrader.preprocessors.ComputeChecksums",
+    "nbgrader.preprocessors.SaveCells",
+    "nbgrader.preprocessors.ClearHiddenTests",
+    "nbgrader.preprocessors.ClearMarkScheme",
+    "nbgrader.preprocessors.ComputeChecksums",
+    "nbgrader.preprocessors.CheckCellMetadata",
+    StripWidgetState,
+]
+c.ClearSolutions.code_stub = {"python": "# Nothing to do here: the controls above save your answers."}
+c.ClearSolutions.text_stub = "*Write your answer here. Replace this line with your own words.*"
+
+# Finite cell time; a stuck cell is interrupted and costs that cell only.
+c.Execute.timeout = 60
+c.Execute.interrupt_on_timeout = True
+c.Execute.allow_errors = True
+
+# Feedback: hidden grading code is not shown to trainees.
+c.GenerateFeedback.preprocessors = ["nbgrader.preprocessors.GetGrades", "nbgrader.preprocessors.ClearHiddenTests",
+                                    "nbconvert.preprocessors.CSSHTMLHeaderPreprocessor"]

@@ -1,0 +1,190 @@
+"""`cps-course`: the trainer's commands (validate, build, release, cohort, autograde, summary, main)."""
+
+from __future__ import annotations
+
+import argparse
+import re
+import sys
+import time
+from pathlib import Path
+
+from . import build as build_mod
+from . import cohort as cohort_mod
+from .content import load_course
+from .course import db_url, require_root
+from .errors import CourseError
+from .release import leaks
+from .runner import nbgrader
+
+
+def say(msg: str) -> None:
+    print(msg, flush=True)
+
+
+def cmd_validate(root: Path, args) -> int:
+    course = load_course(root)
+    stale = build_mod.stale(root, course)
+    for line in stale:
+        say(f"out of date: {line}")
+    say(f"Content is valid: {len(course.principles)} principles, {len(course.modules)} modules."
+        + (" Run `cps-course build` to update source/." if stale else " source/ is up to date."))
+    return 1 if stale else 0
+
+
+def cmd_build(root: Path, args) -> int:
+    course = load_course(root)
+    files = build_mod.build(root, course)
+    say(f"Wrote {len(files)} files in source/ from content/.")
+    return 0
+
+
+def release(root: Path, course, step: str = "") -> None:
+    for n, m in enumerate(course.modules, 1):
+        say(f"{step}  generating the student version of {m.id} ({n}/{len(course.modules)})")
+        nbgrader(["generate_assignment", m.id, "--force"], root, log=root / "out" / "logs" / f"generate_{m.id}.log")
+    found = leaks(root / "release", course)
+    if found:
+        raise CourseError("release/ must not contain any of these:\n" + "\n".join(f"  - {x}" for x in found))
+
+
+def cmd_release(root: Path, args) -> int:
+    course = load_course(root)
+    build_mod.build(root, course)
+    release(root, course)
+    say("release/ is up to date and holds no key, solution, answers file or widget state.")
+    return 0
+
+
+def cmd_cohort(root: Path, args) -> int:
+    course = load_course(root)
+    cohort_mod.clear(root)
+    expected = cohort_mod.make(root, course)
+    n = len({s for per in expected.values() for s in per})
+    say(f"Wrote a simulated cohort of {n} trainees for {len(expected)} modules in submitted/.")
+    return 0
+
+
+def autograde(root: Path, course, step: str = "") -> dict[str, int]:
+    """Autograde every module, printing a line per trainee; returns {module: nbgrader exit code}."""
+    codes = {}
+    for n, m in enumerate(course.modules, 1):
+        students = sorted(p.parent.name for p in (root / "submitted").glob(f"*/{m.id}") if p.is_dir())
+        if not students:
+            say(f"{step}  {m.id}: no submissions")
+            continue
+        say(f"{step}  autograding {m.id} ({n}/{len(course.modules)}): {len(students)} submissions")
+        seen = []
+
+        def progress(line: str) -> None:
+            hit = re.search(r"Autograding .*/autograded/([^/]+)/", line)
+            if hit and hit.group(1) not in seen:
+                seen.append(hit.group(1))
+                say(f"{step}    [{len(seen)}/{len(students)}] {hit.group(1)}")
+
+        res = nbgrader(["autograde", m.id, "--force"], root, log=root / "out" / "logs" / f"autograde_{m.id}.log",
+                       progress=progress, check=False)
+        codes[m.id] = res.returncode
+        if res.returncode != 0:
+            say(f"{step}    nbgrader reported a problem with at least one submission (exit {res.returncode}); "
+                f"see out/logs/autograde_{m.id}.log")
+    return codes
+
+
+def cmd_autograde(root: Path, args) -> int:
+    course = load_course(root)
+    codes = autograde(root, course)
+    return 1 if any(codes.values()) else 0
+
+
+def cmd_summary(root: Path, args) -> int:
+    from grading import summary
+
+    course = load_course(root)
+    paths = summary.write(db_url(root), course, Path(args.out) if args.out else root / "out" / "summary")
+    for p in paths:
+        say(f"wrote {p}")
+    return 0
+
+
+def cmd_main(root: Path, args) -> int:
+    from grading import gradebook, summary
+
+    t0 = time.monotonic()
+    say("[1/5] Checking the course content")
+    course = load_course(root)
+    build_mod.build(root, course)
+    say("[2/5] Making the student versions with nbgrader generate_assignment")
+    release(root, course, "[2/5]")
+    say("[3/5] Finding submissions")
+    submitted = root / "submitted"
+    real = sorted(d.name for d in submitted.iterdir() if d.is_dir() and not d.name.startswith(cohort_mod.PREFIX)) \
+        if submitted.is_dir() else []
+    expected = None
+    if real:
+        say(f"[3/5]  {len(real)} trainees have submitted: grading their work")
+    else:
+        say("[3/5]  No trainee has submitted yet: making the simulated cohort")
+        cohort_mod.clear(root)
+        expected = cohort_mod.make(root, course)
+    say("[4/5] Autograding with nbgrader autograde")
+    autograde(root, course, "[4/5]")
+    say("[5/5] Summarising the gradebook with pandas")
+    out = root / "out" / "summary"
+    paths = summary.write(db_url(root), course, out)
+    if expected is not None:
+        g = gradebook.grades(db_url(root))
+        bad = []
+        for module, per in expected.items():
+            for student, cells in per.items():
+                for gid, pts in cells.items():
+                    got = g[(g.student == student) & (g.assignment == module) & (g.grade_id == gid)]["score"]
+                    if len(got) != 1 or abs(float(got.iloc[0]) - pts) > 1e-9:
+                        bad.append(f"{student} {module} {gid}: expected {pts}, got {list(got)}")
+        n = sum(len(per) for per in expected.values())
+        if bad:
+            say("Simulated cohort: some grades differ from what was expected:\n" + "\n".join(bad))
+            return 1
+        say(f"[5/5]  Simulated cohort: all {n} submissions scored exactly as expected.")
+    for p in paths:
+        say(f"Wrote {p}")
+    say(f"Done in {time.monotonic() - t0:.0f} s.")
+    return 0
+
+
+COMMANDS = {
+    "validate": (cmd_validate, "check the content data and that source/ is up to date"),
+    "build": (cmd_build, "write source/ notebooks and public content files from content/"),
+    "release": (cmd_release, "build, then make release/ with nbgrader generate_assignment and check it"),
+    "cohort": (cmd_cohort, "write the simulated cohort into submitted/"),
+    "autograde": (cmd_autograde, "run nbgrader autograde on every module, with progress"),
+    "summary": (cmd_summary, "write per trainee and per principle CSV summaries from the gradebook"),
+    "main": (cmd_main, "the whole cycle: build, release, submissions (or simulated cohort), autograde, summary"),
+}
+
+
+def parser() -> argparse.ArgumentParser:
+    p = argparse.ArgumentParser(prog="cps-course", description=__doc__)
+    p.add_argument("--root", help="the course folder (default: found from the current folder)")
+    sub = p.add_subparsers(dest="command", required=True, metavar="COMMAND")
+    for name, (_fn, help_) in COMMANDS.items():
+        sp = sub.add_parser(name, help=help_, description=help_)
+        if name == "summary":
+            sp.add_argument("--out", help="folder for the CSV files (default: out/summary)")
+    return p
+
+
+def main(argv: list[str] | None = None) -> int:
+    args = parser().parse_args(argv)
+    try:
+        root = require_root(Path(args.root) if args.root else None)
+        return COMMANDS[args.command][0](root, args)
+    except CourseError as e:
+        print(f"cps-course {args.command}: {e}", file=sys.stderr)
+        return 2
+    except KeyboardInterrupt:
+        print("Stopped.", file=sys.stderr)
+        return 130
+
+
+if __name__ == "__main__":
+    sys.exit(main())

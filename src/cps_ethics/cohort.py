@@ -1,0 +1,161 @@
+"""A simulated cohort: trainee submissions made from release/, in nbgrader's submitted/ layout,
+with the scores each must get. Used by the main job, the tests and the benchmarks."""
+
+from __future__ import annotations
+
+import json
+import shutil
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import nbformat
+
+from . import graph, scoring, store
+from .content import Course, Module
+from .course import ANSWERS_FILE, release_dir
+
+PREFIX = "sim_"
+REFLECTION_TEXT = ("Signing the code is a public promise. I will show respect by asking people what they "
+                   "want before I suggest anything.")
+
+
+def right(item: dict):
+    t = item["type"]
+    if t == "single":
+        return next(o["id"] for o in item["options"] if o["rating"] == "best")
+    if t == "multiple":
+        return [o["id"] for o in item["options"] if o["correct"]]
+    if t == "matching":
+        return {p["id"]: p["answer"] for p in item["pairs"]}
+    return [s["id"] for s in item["steps"]]
+
+
+def wrong(item: dict):
+    t = item["type"]
+    if t == "single":
+        return min(item["options"], key=lambda o: scoring.RATING_SHARE[o["rating"]])["id"]
+    if t == "multiple":
+        return [o["id"] for o in item["options"] if not o["correct"]]
+    if t == "matching":
+        ids = [c["id"] for c in item["choices"]]
+        return {p["id"]: next(c for c in ids if c != p["answer"]) for p in item["pairs"]}
+    return [s["id"] for s in reversed(item["steps"])]
+
+
+def worst_path(sc: dict):
+    return graph.choose_path(sc, lambda opts: min(opts, key=lambda o: graph.RATING_POINTS[o["rating"]]))
+
+
+def mixed_path(sc: dict):
+    """Best at the first decision, worst after it."""
+    first = [True]
+
+    def pick(opts):
+        if first[0]:
+            first[0] = False
+            return max(opts, key=lambda o: graph.RATING_POINTS[o["rating"]])
+        return min(opts, key=lambda o: graph.RATING_POINTS[o["rating"]])
+
+    return graph.choose_path(sc, pick)
+
+
+@dataclass
+class Trainee:
+    """One simulated submission of one module, and what autograde must give it."""
+
+    student: str
+    answers: dict | None  # None: no answers file at all
+    raw_sidecar: bytes | None = None  # overrides `answers` with exact bytes (corrupt files)
+    expected: dict[str, float] = field(default_factory=dict)  # grade id -> points
+    reflection: str | None = REFLECTION_TEXT
+    tamper: bool = False
+
+
+def _graded(module: Module):
+    items = [i for i in module.items() if i["kind"] == "graded"]
+    scenarios = [s for s in module.scenarios() if s["kind"] == "graded"]
+    return items, scenarios
+
+
+def _profile(module: Module, student: str, pick_item, pick_path) -> Trainee:
+    items, scenarios = _graded(module)
+    answers, expected = {}, {}
+    for n, it in enumerate(items):
+        value = pick_item(n, it)
+        answers[it["id"]] = value
+        expected[it["id"]] = scoring.score_item(it, value).points
+    for n, sc in enumerate(scenarios):
+        path = [list(step) for step in pick_path(n, sc)]
+        answers[sc["id"]] = path
+        expected[sc["id"]] = scoring.score_scenario(sc, path).points
+    return Trainee(student, answers, expected=expected)
+
+
+def profiles(module: Module) -> list[Trainee]:
+    """The cohort for one module: all right, all wrong, partial, unanswered, corrupt, edited locked cells."""
+    items, scenarios = _graded(module)
+    zero = {x["id"]: 0.0 for x in [*items, *scenarios]}
+    out = [
+        _profile(module, PREFIX + "all_right", lambda n, it: right(it), lambda n, sc: graph.best_path(sc)),
+        _profile(module, PREFIX + "all_wrong", lambda n, it: wrong(it), lambda n, sc: worst_path(sc)),
+        _profile(module, PREFIX + "partial", lambda n, it: right(it) if n % 2 == 0 else wrong(it),
+                 lambda n, sc: mixed_path(sc)),
+        Trainee(PREFIX + "unanswered", None, expected=dict(zero), reflection=None),
+        Trainee(PREFIX + "corrupt_sidecar", None, raw_sidecar=b'{"format": "cps-answers", "version": 1, "answ',
+                expected=dict(zero)),
+    ]
+    tampered = _profile(module, PREFIX + "edited_locked", lambda n, it: right(it), lambda n, sc: graph.best_path(sc))
+    tampered.tamper = True
+    out.append(tampered)
+    return out
+
+
+def _sidecar_bytes(answers: dict) -> bytes:
+    data = store.empty()
+    data["answers"] = {k: {"value": v, "at": "2026-11-30T12:00:00.000Z"} for k, v in answers.items()}
+    return json.dumps(data, indent=1).encode()
+
+
+def write_submission(root: Path, module: Module, t: Trainee) -> Path:
+    """Make submitted/<student>/<module>/ from release/ the way a trainee's submission looks."""
+    src = release_dir(root, module.id)
+    dest = root / "submitted" / t.student / module.id
+    if dest.exists():
+        shutil.rmtree(dest)
+    shutil.copytree(src, dest)
+    nb_path = dest / f"{module.notebook}.ipynb"
+    nb = nbformat.read(nb_path, as_version=4)
+    for cell in nb.cells:
+        if t.reflection and cell.metadata.get("cps", {}).get("answer_to"):
+            cell.source = t.reflection
+        if t.tamper:
+            grade_id = cell.metadata.get("nbgrader", {}).get("grade_id", "")
+            if cell.metadata.get("nbgrader", {}).get("grade"):
+                cell.source = "1000  # I edited a locked grading cell"
+            elif grade_id.startswith("show_"):
+                cell.source = 'print("I edited a locked display cell")'
+    nbformat.write(nb, nb_path)
+    raw = t.raw_sidecar if t.raw_sidecar is not None else (_sidecar_bytes(t.answers) if t.answers is not None else None)
+    if raw is not None:
+        (dest / ANSWERS_FILE).write_bytes(raw)
+    (dest / "timestamp.txt").write_text("2026-11-30 12:00:00.000000 UTC")
+    return dest
+
+
+def make(root: Path, course: Course) -> dict[str, dict[str, dict[str, float]]]:
+    """Write the simulated cohort for every module; returns {module: {student: {grade id: points}}}."""
+    expected: dict[str, dict[str, dict[str, float]]] = {}
+    for module in course.modules:
+        expected[module.id] = {}
+        for t in profiles(module):
+            write_submission(root, module, t)
+            expected[module.id][t.student] = t.expected
+    return expected
+
+
+def clear(root: Path) -> None:
+    """Remove earlier simulated submissions (real trainees' folders are never touched)."""
+    for d in (root / "submitted").glob(PREFIX + "*"):
+        shutil.rmtree(d)
+    for d in (root / "autograded").glob(PREFIX + "*"):
+        shutil.rmtree(d)

@@ -1,0 +1,209 @@
+"""Course content as data: load the YAML files, check them against the versioned schema and each other."""
+
+from __future__ import annotations
+
+import json
+from dataclasses import dataclass, field
+from functools import lru_cache
+from importlib import resources
+from pathlib import Path
+
+import yaml
+
+from . import graph
+from .course import content_dir, module_files
+from .errors import ContentError
+
+SCHEMA_VERSION = 1
+
+
+@lru_cache(maxsize=None)
+def schema(name: str) -> dict:
+    return json.loads(resources.files("cps_ethics").joinpath(f"schemas/{name}.v{SCHEMA_VERSION}.json").read_text())
+
+
+def read_yaml(path: Path) -> object:
+    try:
+        text = path.read_text(encoding="utf-8")
+    except FileNotFoundError:
+        raise ContentError([f"{path}: file is missing"]) from None
+    except (OSError, UnicodeDecodeError) as e:
+        raise ContentError([f"{path}: cannot be read ({e})"]) from None
+    try:
+        return yaml.safe_load(text)
+    except yaml.YAMLError as e:
+        where = getattr(e, "problem_mark", None)
+        at = f" at line {where.line + 1}, column {where.column + 1}" if where else ""
+        raise ContentError([f"{path}: not valid YAML{at}: {getattr(e, 'problem', e)}"]) from None
+
+
+def _where(data: object, path: list) -> str:
+    """Name the item a JSON path points into, e.g. "item 'q1' > option 'b' > rating"."""
+    parts, node = [], data
+    for step in path:
+        try:
+            node = node[step]
+        except (KeyError, IndexError, TypeError):
+            parts.append(str(step))
+            break
+        if isinstance(step, int):
+            label = node.get("id") if isinstance(node, dict) else None
+            parts.append(f"'{label}'" if label else f"#{step + 1}")
+        else:
+            parts.append(str(step))
+    return " > ".join(parts) or "top level"
+
+
+def schema_problems(data: object, name: str, file: Path) -> list[str]:
+    import jsonschema
+
+    validator = jsonschema.Draft202012Validator(schema(name))
+    out = []
+    for err in sorted(validator.iter_errors(data), key=lambda e: list(map(str, e.absolute_path))):
+        # For if/then branches, report the most specific reason.
+        leaf = min(err.context, key=lambda e: -len(e.absolute_path)) if err.context else err
+        out.append(f"{file}: {_where(data, list(leaf.absolute_path))}: {leaf.message}")
+    return out
+
+
+@dataclass
+class Module:
+    data: dict
+    file: Path
+
+    @property
+    def id(self) -> str:
+        return self.data["id"]
+
+    @property
+    def notebook(self) -> str:
+        return self.data["notebook"]
+
+    def items(self) -> list[dict]:
+        return self.data.get("items", [])
+
+    def scenarios(self) -> list[dict]:
+        return self.data.get("scenarios", [])
+
+    def reflections(self) -> list[dict]:
+        return self.data.get("reflections", [])
+
+    def readings(self) -> list[dict]:
+        return self.data.get("readings", [])
+
+
+@dataclass
+class Course:
+    root: Path
+    principles: dict[str, dict]
+    modules: list[Module]
+    settings: dict = field(default_factory=dict)
+
+    def module(self, assignment: str) -> Module:
+        for m in self.modules:
+            if m.id == assignment:
+                return m
+        raise KeyError(assignment)
+
+    def find(self, ref_id: str) -> tuple[str, dict, Module] | None:
+        """('item' | 'scenario' | 'reflection', its data, its module) for an id, or None."""
+        for m in self.modules:
+            for kind, seq in (("item", m.items()), ("scenario", m.scenarios()), ("reflection", m.reflections())):
+                for x in seq:
+                    if x["id"] == ref_id:
+                        return kind, x, m
+        return None
+
+
+def _module_problems(m: dict, file: Path, keys: set[str]) -> list[str]:
+    out: list[str] = []
+    say = lambda where, what: out.append(f"{file}: {where}: {what}")  # noqa: E731
+    if file.stem != m["id"]:
+        say("id", f"'{m['id']}' must match the file name '{file.stem}'")
+    defined: dict[str, str] = {}
+    for kind, seq in (("reading", m.get("readings", [])), ("item", m.get("items", [])),
+                      ("scenario", m.get("scenarios", [])), ("reflection", m.get("reflections", [])),
+                      ("note", m.get("notes", []))):
+        for x in seq:
+            if f"{kind}:{x['id']}" in defined:
+                say(f"{kind} '{x['id']}'", "id is used twice")
+            defined[f"{kind}:{x['id']}"] = kind
+            for k in x.get("principles", []):
+                if k not in keys:
+                    say(f"{kind} '{x['id']}'", f"cites unknown principle key '{k}'")
+    layout = m["layout"]
+    for ref in layout:
+        if ref != "progress" and ref not in defined:
+            say("layout", f"'{ref}' is not defined in this module")
+    for ref, kind in defined.items():
+        if kind != "note" and layout.count(ref) != 1:
+            say("layout", f"'{ref}' must appear exactly once (found {layout.count(ref)})")
+    if "progress" not in layout:
+        say("layout", "must include the 'progress' panel")
+    for it in m.get("items", []):
+        where = f"item '{it['id']}'"
+        if it["type"] == "single":
+            if not any(o["rating"] == "best" for o in it["options"]):
+                say(where, "no option is rated 'best'")
+        elif it["type"] == "multiple":
+            flags = [o["correct"] for o in it["options"]]
+            if all(flags) or not any(flags):
+                say(where, "needs at least one correct and one incorrect option")
+        elif it["type"] == "matching":
+            ids = {c["id"] for c in it["choices"]}
+            for p in it["pairs"]:
+                if p["answer"] not in ids:
+                    say(f"{where} > pair '{p['id']}'", f"answer '{p['answer']}' is not one of the choices")
+        for seq_name in ("options", "choices", "pairs", "steps"):
+            seq = [x["id"] for x in it.get(seq_name, [])]
+            if len(seq) != len(set(seq)):
+                say(where, f"{seq_name} ids must be unique")
+    notes = {n["id"] for n in m.get("notes", [])}
+    for sc in m.get("scenarios", []):
+        where = f"scenario '{sc['id']}'"
+        if "note" in sc and sc["note"] not in notes:
+            say(where, f"content note '{sc['note']}' is not defined in notes")
+        for p in graph.check(sc):
+            say(where, p)
+        for n in sc["nodes"]:
+            for o in n.get("options", []):
+                for k in o["principles"]:
+                    if k not in keys:
+                        say(f"{where} > node '{n['id']}' > option '{o['id']}'", f"cites unknown principle key '{k}'")
+    return out
+
+
+def load_course(root: Path, validate: bool = True) -> Course:
+    """Read every content file; with validate, raise ContentError listing every problem found."""
+    cdir = content_dir(root)
+    problems: list[str] = []
+    pfile = cdir / "principles.yaml"
+    pdata = read_yaml(pfile)
+    if validate:
+        problems += schema_problems(pdata, "principles", pfile)
+    if problems:
+        raise ContentError(problems)
+    principles = {p["key"]: p for p in pdata["principles"]}
+    settings_file = cdir / "course.yaml"
+    settings = read_yaml(settings_file) if settings_file.exists() else {}
+    modules: list[Module] = []
+    ids: dict[str, Path] = {}
+    for f in module_files(root):
+        data = read_yaml(f)
+        if validate:
+            found = schema_problems(data, "module", f)
+            if found:
+                problems += found
+                continue
+            problems += _module_problems(data, f, set(principles))
+            for kind in ("items", "scenarios", "reflections"):
+                for x in data.get(kind, []):
+                    if x["id"] in ids:
+                        problems.append(f"{f}: '{x['id']}' is already used in {ids[x['id']]} (ids are course-wide)")
+                    ids[x["id"]] = f
+        modules.append(Module(data, f))
+    if validate and not modules:
+        problems.append(f"{cdir / 'modules'}: no module files (*.yaml) found")
+    if problems:
+        raise ContentError(problems)
+    return Course(root, principles, modules, settings or {})

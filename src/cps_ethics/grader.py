@@ -1,0 +1,88 @@
+"""Hidden grading cells: score one item from the answers file against the trainer-held key.
+
+Every grading cell in every source notebook has the one form made by `cell_source`. At autograde
+it prints, in plain words, what was chosen and the points, and its last expression is the points
+(nbgrader's partial credit). It never raises and never writes to stderr: either would score 0
+for reasons that have nothing to do with the trainee's answer.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import io
+import sys
+import warnings
+from pathlib import Path
+
+from . import scoring, store
+from .course import ANSWERS_FILE, find_root
+
+BEGIN, END = "### BEGIN HIDDEN TESTS", "### END HIDDEN TESTS"
+
+_course_cache: dict = {}
+
+
+def cell_source(ref_id: str) -> str:
+    """The one fixed form of a grading cell (hidden from trainees; restored by nbgrader at autograde)."""
+    return f'{BEGIN}\nfrom cps_ethics.grader import grade\ngrade("{ref_id}")\n{END}'
+
+
+def _course(root: Path):
+    from .content import load_course
+
+    key = str(root)
+    if key not in _course_cache:
+        _course_cache[key] = load_course(root, validate=False)
+    return _course_cache[key]
+
+
+def grade(ref_id: str, folder: Path | None = None, out=None) -> float:
+    """Points for `ref_id` from the answers file in `folder` (default: the working directory)."""
+    out = out or sys.stdout
+    err = io.StringIO()
+    lines: list[str] = []
+    points = 0.0
+    try:
+        with contextlib.redirect_stderr(err), warnings.catch_warnings():
+            warnings.simplefilter("ignore")
+            points, lines = _grade(ref_id, Path(folder) if folder else Path.cwd())
+    except Exception as e:  # a grading cell must never raise: report and give 0
+        lines = [f"{ref_id}: could not be graded ({type(e).__name__}: {e}). Points: 0."]
+        points = 0.0
+    print("\n".join(lines), file=out)
+    return points
+
+
+def _grade(ref_id: str, folder: Path) -> tuple[float, list[str]]:
+    root = find_root(folder)
+    if root is None:
+        return 0.0, [f"{ref_id}: the grading key was not found (trainer: run autograde in the course folder). Points: 0."]
+    course = _course(root)
+    found = course.find(ref_id)
+    if found is None:
+        return 0.0, [f"{ref_id}: this item is not in the course content any more. Points: 0."]
+    kind, key, _module = found
+    top = scoring.scenario_max(key) if kind == "scenario" else scoring.item_max(key)
+    label = f"Scenario \u201c{key['title']}\u201d" if kind == "scenario" else f"Question \u201c{_short(key['prompt'])}\u201d"
+    try:
+        answers = store.read(folder / ANSWERS_FILE)
+    except store.StoreError as e:
+        return 0.0, [f"{label}: {e}, so this item has no saved answer. Points: 0 of {_fmt(top)}."]
+    entry = answers.get(ref_id)
+    if entry is None:
+        return 0.0, [f"{label}: not answered. Points: 0 of {_fmt(top)}."]
+    res = scoring.score_scenario(key, entry["value"]) if kind == "scenario" else scoring.score_item(key, entry["value"])
+    lines = [f"{label}:"] + [f"  {s}" for s in res.said] + [f"  Note: {p}." for p in res.problems]
+    lines.append(f"  Points: {_fmt(res.points)} of {_fmt(res.max_points)}.")
+    if course.settings.get("feedback", {}).get("explain_after_grading") and kind == "item":
+        lines.append(f"  Why: {key['rationale']}")
+    return res.points, lines
+
+
+def _short(text: str, n: int = 70) -> str:
+    text = " ".join(text.split())
+    return text if len(text) <= n else text[: n - 1].rstrip() + "\u2026"
+
+
+def _fmt(x: float) -> str:
+    return f"{x:g}"

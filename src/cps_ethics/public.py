@@ -1,0 +1,105 @@
+"""The public projection of a module: what a trainee's notebook may see (no key for graded work)."""
+
+from __future__ import annotations
+
+import hashlib
+import json
+from pathlib import Path
+
+from .content import Course, Module
+from .course import CONTENT_FILE
+from .errors import CourseError
+
+FORMAT = "cps-content"
+VERSION = 1
+
+
+def _scramble(owner: str, seq: list[dict]) -> list[dict]:
+    """A fixed order that does not depend on the authored order (which could hint at the key)."""
+    return sorted(seq, key=lambda x: hashlib.sha256(f"{owner}:{x['id']}".encode()).hexdigest())
+
+
+def _item(it: dict) -> dict:
+    practice = it["kind"] == "practice"
+    out = {k: it[k] for k in ("kind", "type", "prompt", "principles")}
+    out["points"] = it.get("points", 1) if not practice else 0
+    if it["type"] in ("single", "multiple"):
+        keep = ("id", "text", "rating", "correct", "feedback") if practice else ("id", "text")
+        out["options"] = [{k: o[k] for k in keep if k in o} for o in _scramble(it["id"], it["options"])]
+    elif it["type"] == "matching":
+        out["choices"] = [dict(c) for c in it["choices"]]
+        keep = ("id", "text", "answer") if practice else ("id", "text")
+        out["pairs"] = [{k: p[k] for k in keep} for p in it["pairs"]]
+    else:  # ordering: the authored order is the key
+        out["steps"] = [{"id": s["id"], "text": s["text"]} for s in _scramble(it["id"], it["steps"])]
+        if practice:
+            out["answer"] = [s["id"] for s in it["steps"]]
+    if practice:
+        out["rationale"] = it["rationale"]
+    return out
+
+
+def _scenario(sc: dict) -> dict:
+    practice = sc["kind"] == "practice"
+    keep = ("id", "text", "next", "rating", "feedback", "principles") if practice else ("id", "text", "next")
+    nodes = {}
+    for n in sc["nodes"]:
+        node = {"situation": n["situation"]}
+        if "question" in n:
+            node["question"] = n["question"]
+        if n.get("options"):
+            node["options"] = [{k: o[k] for k in keep} for o in _scramble(sc["id"] + n["id"], n["options"])]
+        nodes[n["id"]] = node
+    out = {"kind": sc["kind"], "title": sc["title"], "principles": sc["principles"], "start": sc["start"],
+           "nodes": nodes}
+    return out
+
+
+def project(course: Course, module: Module) -> dict:
+    m = module.data
+    tracked = []
+    for ref in m["layout"]:
+        kind, _, rid = ref.partition(":")
+        if kind == "item" and module_item(module, rid)["kind"] == "graded":
+            tracked.append({"id": rid, "kind": "item"})
+        elif kind == "scenario" and module_scenario(module, rid)["kind"] == "graded":
+            tracked.append({"id": rid, "kind": "scenario"})
+        elif kind == "reflection":
+            tracked.append({"id": rid, "kind": "reflection"})
+    return {
+        "format": FORMAT,
+        "version": VERSION,
+        "module": m["id"],
+        "title": m["title"],
+        "principles": {k: {"name": p["name"], "statement": p["statement"]} for k, p in course.principles.items()},
+        "items": {it["id"]: _item(it) for it in module.items()},
+        "scenarios": {sc["id"]: _scenario(sc) for sc in module.scenarios()},
+        "reflections": {r["id"]: {"prompt": r["prompt"]} for r in module.reflections()},
+        "tracked": tracked,
+    }
+
+
+def module_item(module: Module, rid: str) -> dict:
+    return next(x for x in module.items() if x["id"] == rid)
+
+
+def module_scenario(module: Module, rid: str) -> dict:
+    return next(x for x in module.scenarios() if x["id"] == rid)
+
+
+def dumps(data: dict) -> str:
+    return json.dumps(data, indent=1, ensure_ascii=False, sort_keys=True) + "\n"
+
+
+def load(folder: Path) -> dict:
+    """Read the public content file of the notebook's folder, with a message a trainee can pass on."""
+    path = folder / CONTENT_FILE
+    try:
+        data = json.loads(path.read_text(encoding="utf-8"))
+    except FileNotFoundError:
+        raise CourseError(f"The course file {CONTENT_FILE} is missing from this folder. Please tell your trainer.")
+    except (OSError, ValueError) as e:
+        raise CourseError(f"The course file {CONTENT_FILE} cannot be read ({e}). Please tell your trainer.")
+    if not isinstance(data, dict) or data.get("format") != FORMAT or data.get("version") != VERSION:
+        raise CourseError(f"The course file {CONTENT_FILE} is not in a format this course version knows.")
+    return data
