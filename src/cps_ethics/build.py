@@ -6,7 +6,7 @@ from pathlib import Path
 
 import nbformat
 
-from . import public
+from . import public, scoring
 from .content import Course, Module, load_course
 from .course import ANSWERS_FILE, CONTENT_FILE, source_dir
 from .grader import cell_source
@@ -97,8 +97,6 @@ def notebook(course: Course, module: Module) -> nbformat.NotebookNode:
                 cells.append(_md(f"note_{rid}", f"> **Content note.** {note['text'].strip()}\n>\n> {CRISIS}", note=note["id"]))
             cells.append(_code(f"show_{rid}", f'show("{rid}")'))
             if x["kind"] == "graded":
-                from . import scoring
-
                 pts = scoring.scenario_max(x) if kind == "scenario" else scoring.item_max(x)
                 cells.append(_code(rid, cell_source(rid), grade=True, points=pts))
         elif kind == "reflection":
