@@ -34,3 +34,4 @@ def course_copy(tmp_path: Path, monkeypatch) -> Path:
 @pytest.fixture(scope="session")
 def repo() -> Path:
     return REPO
+from pgserver import pg_url  # noqa: E402,F401  (session fixture: a throwaway PostgreSQL server)
