@@ -188,7 +188,8 @@ def load_course(root: Path, validate: bool = True) -> Course:
     settings = read_yaml(settings_file) if settings_file.exists() else {}
     modules: list[Module] = []
     ids: dict[str, Path] = {}
-    for f in module_files(root):
+    files = module_files(root)
+    for f in files:
         data = read_yaml(f)
         if validate:
             found = schema_problems(data, "module", f)
@@ -202,7 +203,7 @@ def load_course(root: Path, validate: bool = True) -> Course:
                         problems.append(f"{f}: '{x['id']}' is already used in {ids[x['id']]} (ids are course-wide)")
                     ids[x["id"]] = f
         modules.append(Module(data, f))
-    if validate and not modules:
+    if validate and not files:
         problems.append(f"{cdir / 'modules'}: no module files (*.yaml) found")
     if problems:
         raise ContentError(problems)

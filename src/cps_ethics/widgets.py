@@ -173,7 +173,7 @@ class Question:
                     b.value = k in value
             elif t == "matching" and isinstance(value, dict):
                 for k, d in self.drops.items():
-                    if value.get(k) in [v for _, v in d.options]:
+                    if k in value and value[k] in [v for _, v in d.options]:
                         d.value = value[k]
             elif t == "ordering" and isinstance(value, list):
                 for d, v in zip(self.slots, value):

@@ -1,0 +1,173 @@
+"""Widget logic without a browser: set values / click, then check what the answers file holds."""
+
+from __future__ import annotations
+
+import json
+
+import pytest
+
+from cps_ethics import public, widgets
+from cps_ethics.content import load_course
+
+from helpers import write_course
+
+
+@pytest.fixture
+def folder(tmp_path, monkeypatch):
+    monkeypatch.delenv("CPS_COURSE_ROOT", raising=False)
+    root = write_course(tmp_path / "course")
+    course = load_course(root)
+    nb_dir = tmp_path / "trainee" / "01_test"
+    nb_dir.mkdir(parents=True)
+    (nb_dir / "cps_content.json").write_text(public.dumps(public.project(course, course.modules[0])))
+    return nb_dir
+
+
+def saved(folder) -> dict:
+    path = folder / "cps_answers.json"
+    if not path.exists():
+        return {}
+    return {k: v["value"] for k, v in json.loads(path.read_text())["answers"].items()}
+
+
+def ctx(folder, trainee="t1"):
+    return widgets.Context(folder, trainee=trainee)
+
+
+def test_building_and_rebuilding_widgets_never_writes(folder):
+    c = ctx(folder)
+    for ref in ("t_single", "t_multi", "t_match", "t_order", "t_practice", "t_scn"):
+        widgets.build(ref, c)
+    widgets.Progress(c)
+    assert not (folder / "cps_answers.json").exists()
+    q = widgets.build("t_single", c)
+    q.radio.value = "b"
+    before = (folder / "cps_answers.json").read_bytes()
+    for _ in range(3):  # re-running the cells (fresh widgets) restores, never resets
+        q2 = widgets.build("t_single", ctx(folder))
+        assert q2.radio.value == "b"
+    assert (folder / "cps_answers.json").read_bytes() == before
+
+
+def test_graded_single_saves_on_event_and_shows_no_correctness(folder):
+    q = widgets.build("t_single", ctx(folder))
+    q.radio.value = "c"
+    assert saved(folder) == {"t_single": "c"}
+    assert "Saved at" in q.status.value and "change this answer" in q.status.value
+    for word in ("Think again", "Not this one", "harmful", "wrong", "correct"):
+        assert word not in q.status.value
+    q.radio.value = "a"
+    assert saved(folder) == {"t_single": "a"}
+
+
+def test_practice_gives_instant_feedback_and_saves_nothing(folder):
+    q = widgets.build("t_practice", ctx(folder))
+    q.radio.value = "b"
+    assert "Practice bad." in q.status.value
+    assert saved(folder) == {}
+
+
+def test_multiple_matching_ordering_save_their_values(folder):
+    c = ctx(folder)
+    m = widgets.build("t_multi", c)
+    m.boxes["x"].value = True
+    m.boxes["z"].value = True
+    assert sorted(saved(folder)["t_multi"]) == ["x", "z"]
+    mt = widgets.build("t_match", c)
+    mt.drops["p2"].value = "k8"
+    assert saved(folder)["t_match"] == {"p2": "k8"}
+    o = widgets.build("t_order", c)
+    o.slots[0].value = "notice"
+    o.slots[2].value = "act"
+    assert saved(folder)["t_order"] == ["notice", None, "act"]
+    # and they come back when the cells run again
+    c2 = ctx(folder)
+    assert widgets.build("t_match", c2).drops["p2"].value == "k8"
+    assert [d.value for d in widgets.build("t_order", c2).slots] == ["notice", None, "act"]
+    assert widgets.build("t_multi", c2).boxes["z"].value is True
+
+
+def test_scenario_branches_and_saves_the_path(folder):
+    s = widgets.build("t_scn", ctx(folder))
+    assert s.current() == "a" and s.confirm.disabled
+    s.radio.value = "ok"
+    assert not s.confirm.disabled
+    s.confirm.click()
+    assert saved(folder)["t_scn"] == [["a", "ok"]]
+    assert s.current() == "b"
+    s.radio.value = "good"
+    s.confirm.click()
+    assert saved(folder)["t_scn"] == [["a", "ok"], ["b", "good"]]
+    assert s.current() == "end_a" and s.radio is None
+    # the path is restored by a fresh run of the cell
+    assert widgets.build("t_scn", ctx(folder)).current() == "end_a"
+    # graded: no feedback text from the key is shown
+    shown = " ".join(getattr(w, "value", "") for w in s.body.children if hasattr(w, "value"))
+    assert "Partly." not in shown and "Yes." not in shown
+    s.restart()
+    assert saved(folder)["t_scn"] == [] and s.current() == "a"
+
+
+def test_harmful_choice_leads_elsewhere(folder):
+    s = widgets.build("t_scn", ctx(folder))
+    s.choose("bad")
+    assert s.current() == "end_b"
+
+
+def test_option_order_is_per_trainee_deterministic_and_grading_ignores_it(folder):
+    def order(trainee):
+        return [v for _, v in widgets.build("t_single", ctx(folder, trainee)).radio.options]
+
+    orders = {t: order(t) for t in ("ana", "ben", "cy", "dee", "eve", "fox")}
+    assert order("ana") == orders["ana"]  # deterministic
+    assert len({tuple(o) for o in orders.values()}) > 1  # differs across trainees
+    assert all(sorted(o) == ["a", "b", "c"] for o in orders.values())
+    # whatever the position, the saved value is the option id
+    q = widgets.build("t_single", ctx(folder, "ben"))
+    q.radio.value = "a"
+    assert saved(folder)["t_single"] == "a"
+
+
+def test_progress_panel_counts_answered_items(folder):
+    c = ctx(folder)
+    p = widgets.Progress(c)
+    assert "0 of 5 graded items answered" in p.html.value
+    widgets.build("t_single", c).radio.value = "a"
+    assert "1 of 5 graded items answered" in p.html.value  # refreshed by the save
+    s = widgets.build("t_scn", c)
+    s.choose("good")
+    assert "1 of 5" in p.html.value  # an unfinished scenario is not answered
+    s.choose("good")
+    assert "2 of 5" in p.html.value
+
+
+def test_controls_have_labels(folder):
+    c = ctx(folder)
+    q = widgets.build("t_single", c)
+    assert q.radio.description
+    for d in widgets.build("t_match", c).drops.values():
+        assert d.description.startswith("Situation")
+    s = widgets.build("t_scn", c)
+    assert s.radio.description and s.confirm.description == "Confirm this choice"
+
+
+def test_missing_content_file_shows_a_message_not_an_error(tmp_path, monkeypatch, capsys):
+    monkeypatch.chdir(tmp_path)
+    widgets._contexts.clear()
+    widgets.show("anything")  # must not raise
+    widgets.progress()
+
+
+def test_instructor_preview_never_writes_into_source(tmp_path, monkeypatch):
+    monkeypatch.delenv("CPS_COURSE_ROOT", raising=False)
+    root = write_course(tmp_path / "course")
+    course = load_course(root)
+    src = root / "source" / "01_test"
+    src.mkdir(parents=True)
+    (src / "cps_content.json").write_text(public.dumps(public.project(course, course.modules[0])))
+    c = widgets.Context(src, trainee="trainer")
+    q = widgets.build("t_single", c)
+    q.radio.value = "a"
+    assert not (src / "cps_answers.json").exists()
+    assert (root / ".preview_answers" / "01_test" / "cps_answers.json").exists()
+    assert "Instructor preview" in q.status.value
