@@ -123,7 +123,7 @@ class AnswerStore:
             answers[item_id] = {"value": value, "at": now()}
             data = empty()
             data["answers"] = answers
-            # ASCII escapes: text that parsed (lone surrogates from \\u escapes too) can always be written back.
+            # ASCII escapes: text that parsed (lone surrogates from \u escapes too) can always be written back.
             self._write(json.dumps(data, indent=1, ensure_ascii=True, sort_keys=True).encode("utf-8"))
         return note
 
