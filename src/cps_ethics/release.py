@@ -23,7 +23,20 @@ def key_strings(course: Course) -> set[str]:
             if sc["kind"] == "graded":
                 out |= {o["feedback"] for n in sc["nodes"] for o in n.get("options", [])}
         out |= {r["mark_scheme"] for r in m.reflections()}
-    return {" ".join(s.split()) for s in out if len(s.strip()) >= 20}
+    public = " ".join(" ".join(_public_text(course)).split())
+    # Text the trainee is shown anyway (e.g. a rationale that repeats a reading) is not a secret.
+    return {k for k in (" ".join(s.split()) for s in out if len(s.strip()) >= 20) if k not in public}
+
+
+def _public_text(course: Course) -> list[str]:
+    """Every string a trainee is meant to see: readings, prompts, options, situations, practice keys."""
+    from .public import project
+
+    out = []
+    for m in course.modules:
+        out += [r["text"] for r in m.readings()] + [n["text"] for n in m.data.get("notes", [])]
+        out += _strings(project(course, m))
+    return out
 
 
 def _content_keys(path: Path, data: dict) -> list[str]:
