@@ -159,6 +159,8 @@ COMMANDS = {
     "autograde": (cmd_autograde, "run nbgrader autograde on every module, with progress"),
     "summary": (cmd_summary, "write per trainee and per principle CSV summaries from the gradebook"),
     "main": (cmd_main, "the whole cycle: build, release, submissions (or simulated cohort), autograde, summary"),
+    "report": (lambda root, args: __import__("grading.report", fromlist=["cmd"]).cmd(root, args),
+               "write every grading table (CSV, out/grading/) and the HTML class and trainee reports (out/report/)"),
 }
 
 
