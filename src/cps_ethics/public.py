@@ -19,9 +19,10 @@ def _scramble(owner: str, seq: list[dict]) -> list[dict]:
     return sorted(seq, key=lambda x: hashlib.sha256(f"{owner}:{x['id']}".encode()).hexdigest())
 
 
-def _item(it: dict) -> dict:
-    practice = it["kind"] == "practice"
+def _item(it: dict, reveal: bool = False) -> dict:
+    practice = it["kind"] == "practice" or reveal
     out = {k: it[k] for k in ("kind", "type", "prompt", "principles")}
+    out["kind"] = "practice" if practice else "graded"
     out["points"] = it.get("points", 1) if not practice else 0
     if it["type"] in ("single", "multiple"):
         keep = ("id", "text", "rating", "correct", "feedback") if practice else ("id", "text")
@@ -39,8 +40,8 @@ def _item(it: dict) -> dict:
     return out
 
 
-def _scenario(sc: dict) -> dict:
-    practice = sc["kind"] == "practice"
+def _scenario(sc: dict, reveal: bool = False) -> dict:
+    practice = sc["kind"] == "practice" or reveal
     keep = ("id", "text", "next", "rating", "feedback", "principles") if practice else ("id", "text", "next")
     nodes = {}
     for n in sc["nodes"]:
@@ -50,12 +51,13 @@ def _scenario(sc: dict) -> dict:
         if n.get("options"):
             node["options"] = [{k: o[k] for k in keep} for o in _scramble(sc["id"] + n["id"], n["options"])]
         nodes[n["id"]] = node
-    out = {"kind": sc["kind"], "title": sc["title"], "principles": sc["principles"], "start": sc["start"],
+    out = {"kind": "practice" if practice else "graded", "title": sc["title"], "principles": sc["principles"], "start": sc["start"],
            "nodes": nodes}
     return out
 
 
-def project(course: Course, module: Module) -> dict:
+def project(course: Course, module: Module, reveal: bool = False) -> dict:
+    """The public content of a module; `reveal` shows every key (authors' preview, never shipped)."""
     m = module.data
     tracked = []
     for ref in m["layout"]:
@@ -72,8 +74,8 @@ def project(course: Course, module: Module) -> dict:
         "module": m["id"],
         "title": m["title"],
         "principles": {k: {"name": p["name"], "statement": p["statement"]} for k, p in course.principles.items()},
-        "items": {it["id"]: _item(it) for it in module.items()},
-        "scenarios": {sc["id"]: _scenario(sc) for sc in module.scenarios()},
+        "items": {it["id"]: _item(it, reveal) for it in module.items()},
+        "scenarios": {sc["id"]: _scenario(sc, reveal) for sc in module.scenarios()},
         "reflections": {r["id"]: {"prompt": r["prompt"]} for r in module.reflections()},
         "tracked": tracked,
     }

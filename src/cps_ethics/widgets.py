@@ -48,10 +48,11 @@ def paragraphs(text: str) -> str:
 class Context:
     """What every widget of one notebook shares: its public content, answers store, trainee and listeners."""
 
-    def __init__(self, folder: Path | None = None, trainee: str | None = None):
+    def __init__(self, folder: Path | None = None, trainee: str | None = None, content: dict | None = None,
+                 answers_folder: Path | None = None):
         folder = Path(folder or Path.cwd())
-        self.content = public.load(folder)
-        preview = instructor_preview_dir(folder)
+        self.content = content if content is not None else public.load(folder)
+        preview = answers_folder or instructor_preview_dir(folder)
         self.preview = preview is not None
         self.store = AnswerStore(preview or folder)
         self.trainee = trainee or trainee_id()
