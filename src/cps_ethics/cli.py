@@ -15,6 +15,7 @@ from .course import db_url, require_root
 from .errors import CourseError
 from .release import leaks
 from .runner import nbgrader
+from .stats import cmd_stats
 
 
 def say(msg: str) -> None:
@@ -157,7 +158,10 @@ COMMANDS = {
     "release": (cmd_release, "build, then make release/ with nbgrader generate_assignment and check it"),
     "cohort": (cmd_cohort, "write the simulated cohort into submitted/"),
     "autograde": (cmd_autograde, "run nbgrader autograde on every module, with progress"),
+    "autograde-parallel": (lambda root, args: __import__("cps_ethics.parallel", fromlist=["cmd"]).cmd(root, args),
+                           "autograde every module with N nbgrader workers (PostgreSQL; SQLite runs one at a time)"),
     "summary": (cmd_summary, "write per trainee and per principle CSV summaries from the gradebook"),
+    "stats": (cmd_stats, "print course statistics as JSON: modules, scenarios, items, coverage per principle"),
     "main": (cmd_main, "the whole cycle: build, release, submissions (or simulated cohort), autograde, summary"),
     "report": (lambda root, args: __import__("grading.report", fromlist=["cmd"]).cmd(root, args),
                "write every grading table (CSV, out/grading/) and the HTML class and trainee reports (out/report/)"),
@@ -172,6 +176,8 @@ def parser() -> argparse.ArgumentParser:
         sp = sub.add_parser(name, help=help_, description=help_)
         if name == "summary":
             sp.add_argument("--out", help="folder for the CSV files (default: out/summary)")
+        if name == "autograde-parallel":
+            __import__("cps_ethics.parallel", fromlist=["add_arguments"]).add_arguments(sp)
     return p
 
 

@@ -1,0 +1,156 @@
+"""Autograde a cohort with N nbgrader worker processes (PostgreSQL); on SQLite, one process with a clear message."""
+
+from __future__ import annotations
+
+import os
+import re
+import threading
+import time
+from concurrent.futures import ThreadPoolExecutor
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import sqlalchemy as sa
+
+from . import cohort
+from .content import Module
+from .course import db_url as course_db_url
+from .errors import CourseError
+from .runner import nbgrader
+
+SQLITE_MESSAGE = ("The gradebook is a SQLite file, which allows one writer at a time: several nbgrader "
+                  "processes writing to it at once could lose grades or corrupt it. Grading the {n} submissions "
+                  "one after another in one process instead. For parallel grading, use PostgreSQL: set CPS_DB_URL "
+                  "(e.g. postgresql+psycopg://user@host/gradebook) and run generate_assignment again.")
+STUDENT = re.compile(r"Autograding \S*/autograded/(?P<student>[^/]+)/")
+
+
+@dataclass
+class Outcome:
+    """What one parallel autograde did: per worker exit codes and students, and the wall time."""
+
+    assignment: str
+    groups: list[list[str]]
+    codes: list[int] = field(default_factory=list)
+    seconds: float = 0.0
+    serialised: bool = False
+
+    @property
+    def ok(self) -> bool:
+        return not any(self.codes)
+
+
+def students(root: Path, assignment: str) -> list[str]:
+    """Everyone with a submitted/<student>/<assignment>/ folder, sorted."""
+    return sorted(p.parent.name for p in (root / "submitted").glob(f"*/{assignment}") if p.is_dir())
+
+
+def split(ids: list[str], workers: int) -> list[list[str]]:
+    """Round-robin groups (similar sizes, so workers finish together); never an empty group."""
+    workers = max(1, min(workers, len(ids)))
+    return [ids[k::workers] for k in range(workers)]
+
+
+def is_sqlite(url: str) -> bool:
+    return sa.engine.make_url(url).get_backend_name() == "sqlite"
+
+
+def check_gradebook(url: str, assignment: str) -> None:
+    """Workers must not race to create the gradebook: it must already hold the assignment."""
+    eng = sa.create_engine(url)
+    try:
+        with eng.connect() as conn:
+            found = conn.execute(sa.text("SELECT 1 FROM assignment WHERE name = :a"), {"a": assignment}).first()
+    except Exception as e:  # noqa: BLE001 - one message a trainer can act on
+        found, why = None, str(e).splitlines()[0]
+    else:
+        why = "it has no such assignment"
+    finally:
+        eng.dispose()
+    if found is None:
+        raise CourseError(f"The gradebook is not ready for {assignment} ({why}). Run "
+                          f"`nbgrader generate_assignment {assignment}` with the same CPS_DB_URL first.")
+
+
+def autograde(root: Path, assignment: str, workers: int = 0, url: str | None = None, force: bool = False,
+              extra_args: list[str] | None = None, say=print) -> Outcome:
+    """Autograde every submission of `assignment`, split over `workers` nbgrader processes (0: one per core)."""
+    url = url or course_db_url(root)
+    ids = students(root, assignment)
+    if not ids:
+        say(f"{assignment}: no submissions")
+        return Outcome(assignment, [])
+    bad = [s for s in ids if "," in s]
+    if bad:
+        raise CourseError(f"Student ids cannot contain a comma (nbgrader's exclude list is comma separated): {bad}")
+    workers = workers or os.cpu_count() or 1
+    args = ["autograde", assignment, *(["--force"] if force else []), *(extra_args or [])]
+    serialised = is_sqlite(url) and workers > 1 and len(ids) > 1
+    if serialised:
+        say(SQLITE_MESSAGE.format(n=len(ids)))
+        workers = 1
+    check_gradebook(url, assignment)
+    groups = split(ids, workers)
+    say(f"{assignment}: autograding {len(ids)} submissions with {len(groups)} nbgrader process(es)")
+    lock, seen = threading.Lock(), []
+    logs = root / "out" / "logs"
+
+    def progress(line: str) -> None:
+        hit = STUDENT.search(line)
+        if hit:
+            with lock:
+                if hit.group("student") not in seen:
+                    seen.append(hit.group("student"))
+                    say(f"  [{len(seen)}/{len(ids)}] {hit.group('student')}")
+
+    def run(k: int) -> int:
+        others = sorted(set(ids) - set(groups[k]))
+        exclude = [f"--CourseDirectory.student_id_exclude={','.join(others)}"] if others else []
+        log = logs / (f"autograde_{assignment}.log" if len(groups) == 1 else f"autograde_{assignment}_w{k + 1}.log")
+        res = nbgrader([*args, *exclude], root, log=log, progress=progress, check=False,
+                       extra_env={"CPS_DB_URL": url})
+        if res.returncode:
+            say(f"  worker {k + 1}: nbgrader reported a problem with at least one submission "
+                f"(exit {res.returncode}); see {log}")
+        return res.returncode
+
+    t0 = time.monotonic()
+    with ThreadPoolExecutor(max_workers=len(groups)) as pool:
+        codes = list(pool.map(run, range(len(groups))))
+    out = Outcome(assignment, groups, codes, time.monotonic() - t0, serialised)
+    say(f"{assignment}: {len(ids)} submissions in {out.seconds:.1f} s")
+    return out
+
+
+def add_arguments(sp) -> None:
+    """Options of `cps-course autograde-parallel`."""
+    sp.add_argument("--workers", type=int, default=0, help="nbgrader worker processes (default: one per core)")
+    sp.add_argument("--force", action="store_true", help="grade again submissions already in autograded/")
+    sp.add_argument("--timeout", type=int, help="seconds a cell may run (default: nbgrader_config.py's)")
+
+
+def cmd(root: Path, args) -> int:
+    """`cps-course autograde-parallel`: every module, N workers, then what went wrong, in numbers."""
+    from . import triage
+    from .content import load_course
+
+    course = load_course(root)
+    extra = [f"--Execute.timeout={args.timeout}"] if args.timeout else []
+    say = lambda m: print(m, flush=True)  # noqa: E731
+    outcomes = [autograde(root, m.id, workers=args.workers, force=args.force, extra_args=extra, say=say)
+                for m in course.modules]
+    for line in triage.summary(triage.triage(root, course, course_db_url(root))):
+        say(line)
+    return 0 if all(o.ok for o in outcomes) else 1
+
+
+def scaled_cohort(root: Path, module: Module, size: int) -> dict[str, dict[str, float]]:
+    """`size` simulated submissions cycling through the cohort's profiles; returns {student: {grade id: points}}."""
+    profiles = cohort.profiles(module)
+    expected = {}
+    for n in range(size):
+        t = cohort.profiles(module)[n % len(profiles)]
+        t.student = f"{cohort.PREFIX}{n + 1:04d}_{t.student[len(cohort.PREFIX):]}"
+        cohort.write_submission(root, module, t)
+        expected[t.student] = t.expected
+    return expected

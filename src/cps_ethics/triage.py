@@ -1,0 +1,132 @@
+"""What went wrong in a graded cohort, per submission and in numbers (for the main job and autograde-parallel)."""
+
+from __future__ import annotations
+
+import re
+from pathlib import Path
+
+import pandas as pd
+
+from . import scoring
+from .content import Course, Module
+
+ERROR_AT = re.compile(r"There was an error processing assignment: \S*/submitted/(?P<student>[^/\s]+)/")
+EXCEPTION = re.compile(r"^\s*(?P<name>[\w.]+(?:Error|Exception|Interrupt))\b:?\s*(?P<msg>.*)$")
+PLAIN = [  # nbgrader's words -> what a trainer can act on
+    ("CellTimeoutError", "a cell ran past the time limit and could not be interrupted (an endless loop that "
+                         "ignores interrupts?), so nbgrader dropped the whole submission"),
+    ("UnresponsiveKernelError", "the notebook's kernel stopped responding, so nbgrader dropped the whole submission"),
+    ("No notebooks found", "the submission has no notebook with the assignment's name (renamed or deleted?)"),
+    ("NotJSONError", "the notebook file is not valid JSON (damaged or cut short)"),
+    ("JSONDecodeError", "the notebook file is not valid JSON (damaged or cut short)"),
+    ("UnicodeDecodeError", "the notebook file is not UTF-8 text"),
+    ("FileNotFoundError", "a file in the submission could not be read (a broken link?)"),
+]
+
+
+def _plain(text: str) -> str:
+    return next((words for key, words in PLAIN if key in text), text)
+
+
+def failure_reasons(log_text: str) -> dict[str, str]:
+    """{student: plain reason} for each submission an nbgrader autograde log says it could not process."""
+    out: dict[str, str] = {}
+    lines = log_text.splitlines()
+    for n, line in enumerate(lines):
+        hit = ERROR_AT.search(line)
+        if not hit:
+            continue
+        before = " ".join(lines[max(0, n - 3):n])
+        found = next((m for m in (EXCEPTION.match(x) for x in lines[n + 1:n + 80]) if m), None)
+        raw = before + " " + (f"{found['name']}: {found['msg']}" if found else "")
+        out[hit["student"]] = _plain(raw if any(k in raw for k, _ in PLAIN) else (found and found.group(0).strip())
+                                     or "nbgrader could not process it (see the autograde log)")
+    return out
+
+
+def _logged_failures(root: Path, assignment: str) -> dict[str, str]:
+    logs = sorted((root / "out" / "logs").glob(f"autograde_{assignment}*.log"), key=lambda p: p.stat().st_mtime)
+    out: dict[str, str] = {}
+    for log in logs:  # newest last, so the newest reason wins
+        out.update(failure_reasons(log.read_text(encoding="utf-8", errors="replace")))
+    return out
+
+
+def _answer_issues(module: Module, answers: dict) -> tuple[list[str], list[str]]:
+    """(unknown item ids, ids whose saved answer does not fit the item) in one trainee's answers."""
+    keys = {x["id"]: ("item", x) for x in module.items() if x["kind"] == "graded"}
+    keys.update({x["id"]: ("scenario", x) for x in module.scenarios() if x["kind"] == "graded"})
+    unknown = sorted(k for k in answers if k not in keys)
+    invalid = []
+    for k, value in answers.items():
+        if k in keys:
+            kind, key = keys[k]
+            res = scoring.score_scenario(key, value) if kind == "scenario" else scoring.score_item(key, value)
+            invalid += [k] if any("not" in p and "finished" not in p for p in res.problems) else []
+    return unknown, sorted(invalid)
+
+
+def triage(root: Path, course: Course, db_url: str) -> pd.DataFrame:
+    """One row per submission (submitted/ folder or gradebook entry): status, and the reason when not clean."""
+    from grading import choices, gradebook, scores
+
+    ta = scores.trainee_assignments(gradebook.read(db_url))
+    rows = []
+    for module in course.modules:
+        on_disk = {p.parent.name for p in (root / "submitted").glob(f"*/{module.id}") if p.is_dir()}
+        mine = ta[(ta["assignment"] == module.id) & ((ta["status"] != scores.NOT_SUBMITTED)
+                                                     | ta["student"].isin(on_disk))]
+        status = dict(zip(mine["student"], mine["status"]))
+        reason = dict(zip(mine["student"], mine["reason"]))
+        logged = _logged_failures(root, module.id)
+        pairs = pd.DataFrame({"student": sorted(s for s in status if status[s] == scores.GRADED)})
+        pairs["assignment"] = module.id
+        answers, _, problems = choices.read_all(root, pairs)
+        unreadable = dict(zip(problems["student"], problems["message"]))
+        for student in sorted(on_disk | set(status)):
+            st = status.get(student, scores.NOT_SUBMITTED)
+            row = {"student": student, "assignment": module.id, "status": st, "reason": "",
+                   "unknown_items": 0, "invalid_answers": 0}
+            if st == scores.NOT_SUBMITTED:
+                row["status"] = "not_graded"
+                row["reason"] = logged.get(student) or _inspect(root / "submitted" / student / module.id, module)
+            elif st == scores.FAILED:
+                row["reason"] = logged.get(student) or reason.get(student, "")
+            elif student in unreadable:
+                row["reason"] = f"answers file: {unreadable[student]}; every item scored 0"
+            else:
+                unknown, invalid = _answer_issues(module, answers.get((student, module.id), {}))
+                row.update(unknown_items=len(unknown), invalid_answers=len(invalid))
+                row["reason"] = "; ".join([*([f"answers that fit no option: {', '.join(invalid)} (scored 0)"]
+                                             if invalid else []),
+                                           *([f"answers to items not in {module.id}: {', '.join(unknown)} (ignored)"]
+                                             if unknown else [])])
+            rows.append(row)
+    return pd.DataFrame(rows, columns=["student", "assignment", "status", "reason", "unknown_items",
+                                       "invalid_answers"])
+
+
+def _inspect(folder: Path, module: Module) -> str:
+    if not folder.is_dir():
+        return "no submission"
+    if not (folder / f"{module.notebook}.ipynb").exists():
+        found = sorted(p.name for p in folder.glob("*.ipynb"))
+        return (f"no notebook named {module.notebook}.ipynb was submitted"
+                + (f" (found: {', '.join(found)})" if found else ""))
+    return "submitted but not in the gradebook: run autograde for it (see out/logs/)"
+
+
+def summary(t: pd.DataFrame) -> list[str]:
+    """Plain lines, in numbers: how many submissions were graded, failed, not graded, and why."""
+    n = len(t)
+    graded = t[t["status"] == "graded"]
+    bad_file = graded["reason"].str.startswith("answers file:")
+    lines = [f"Autograde in numbers: {n} submissions; {len(graded)} graded, "
+             f"{int((t['status'] == 'failed').sum())} failed as a whole (scored 0 until a trainer looks), "
+             f"{int((t['status'] == 'not_graded').sum())} not graded at all.",
+             f"  Of the graded: {int(bad_file.sum())} had an answers file that could not be read (all items 0), "
+             f"{int((graded['invalid_answers'] > 0).sum())} had answers that fit no option, "
+             f"{int((graded['unknown_items'] > 0).sum())} had answers to unknown items (ignored)."]
+    for r in t[t["reason"] != ""].itertuples():
+        lines.append(f"  - {r.student} / {r.assignment} ({r.status}): {r.reason}")
+    return lines
