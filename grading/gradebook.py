@@ -156,7 +156,9 @@ def _tidy_assignments(df: pd.DataFrame) -> pd.DataFrame:
 def _tidy_submissions(df: pd.DataFrame) -> pd.DataFrame:
     df["late_penalty"] = df["late_penalty"].astype("float64")
     df["n_grades"] = df["n_grades"].astype("int64")
-    df["timestamp"] = df["timestamp"].astype("string")
+    # SQLite returns text, PostgreSQL datetimes: one ISO form for both
+    ts = pd.to_datetime(df["timestamp"], errors="coerce")
+    df["timestamp"] = ts.dt.strftime("%Y-%m-%d %H:%M:%S.%f").astype("string")
     return df.sort_values(["assignment", "student"], ignore_index=True)
 
 
