@@ -1,0 +1,46 @@
+"""Course statistics for `cps-course stats`: counts of modules, scenarios, items and per-principle coverage."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+from . import graph
+from .content import Course, Module, load_course
+
+
+def module_stats(module: Module) -> dict:
+    items, scenarios = module.items(), module.scenarios()
+    return {
+        "scenarios": len(scenarios),
+        "graded_scenarios": sum(sc["kind"] == "graded" for sc in scenarios),
+        "scenarios_3plus_decisions": sum(graph.depth(sc) >= 3 for sc in scenarios),
+        "graded_items": sum(it["kind"] == "graded" for it in items),
+        "practice_items": sum(it["kind"] == "practice" for it in items),
+        "reflections": len(module.reflections()),
+        "readings": len(module.readings()),
+    }
+
+
+def course_stats(course: Course) -> dict:
+    """Totals over the course, each module's counts, and for each principle key how many readings
+    and graded items cite it."""
+    per_module = {m.id: module_stats(m) for m in course.modules}
+    totals = {k: sum(s[k] for s in per_module.values()) for k in
+              ("scenarios", "graded_scenarios", "scenarios_3plus_decisions", "graded_items", "practice_items",
+               "reflections", "readings")}
+    principles = {key: {"readings": 0, "graded_items": 0} for key in course.principles}
+    for m in course.modules:
+        for r in m.readings():
+            for k in r["principles"]:
+                principles[k]["readings"] += 1
+        for it in m.items():
+            if it["kind"] == "graded":
+                for k in it["principles"]:
+                    principles[k]["graded_items"] += 1
+    return {"modules": len(course.modules), **totals, "principles": principles, "per_module": per_module}
+
+
+def cmd_stats(root: Path, args) -> int:
+    print(json.dumps(course_stats(load_course(root)), indent=2), flush=True)
+    return 0

@@ -1,0 +1,91 @@
+"""Course-wide and per-module amounts of content, and content notes before hard material."""
+
+from __future__ import annotations
+
+import pytest
+import yaml
+
+from cps_ethics import graph
+from cps_ethics.content import Module
+from cps_ethics.course import module_files
+
+from conftest import HARD_WORDS, REPO, entry_text
+
+MIN_SCENARIOS, MIN_GRADED = 24, 80
+TYPES = {"single", "multiple", "matching", "ordering"}
+
+
+def test_course_totals(course):
+    scenarios = [sc for m in course.modules for sc in m.scenarios()]
+    graded = [it for m in course.modules for it in m.items() if it["kind"] == "graded"]
+    assert len(scenarios) >= MIN_SCENARIOS, f"{len(scenarios)} scenarios in the course; need {MIN_SCENARIOS}"
+    assert len(graded) >= MIN_GRADED, f"{len(graded)} graded items in the course; need {MIN_GRADED}"
+
+
+def test_every_graded_item_has_rationale_and_keys(course):
+    bad = [f"{m.id}: item '{it['id']}'" for m in course.modules for it in m.items()
+           if it["kind"] == "graded" and (not it.get("rationale", "").strip() or not it.get("principles"))]
+    assert not bad, "graded items without a rationale or principle keys:\n" + "\n".join(bad)
+
+
+def _module(path) -> Module:
+    return Module(yaml.safe_load(path.read_text(encoding="utf-8")), path)
+
+
+MODULES = module_files(REPO)
+
+
+@pytest.mark.parametrize("path", MODULES, ids=[p.stem for p in MODULES])
+def test_module_has_enough(path, course):
+    m = course.module(path.stem)
+    scenarios, items = m.scenarios(), m.items()
+    graded = [it for it in items if it["kind"] == "graded"]
+    problems = []
+    if len(scenarios) < 3:
+        problems.append(f"{len(scenarios)} scenarios (need 3)")
+    if not any(graph.depth(sc) >= 3 for sc in scenarios):
+        problems.append("no scenario has a path with 3 or more decisions")
+    if len(graded) < 10:
+        problems.append(f"{len(graded)} graded items (need 10)")
+    missing = TYPES - {it["type"] for it in graded}
+    if missing:
+        problems.append(f"no graded item of type {sorted(missing)}")
+    practice = [it for it in items if it["kind"] == "practice"]
+    if len(practice) < 3:
+        problems.append(f"{len(practice)} practice items (need 3)")
+    if not m.reflections():
+        problems.append("no reflection")
+    if "progress" not in m.data["layout"]:
+        problems.append("no progress panel in the layout")
+    assert not problems, f"{m.id}: " + "; ".join(problems)
+
+
+def unnoted_hard_material(module: Module) -> list[str]:
+    """Layout entries that mention suicide, abuse, restraint or violence with no content note before them."""
+    noted, out = False, []
+    scenarios = {sc["id"]: sc for sc in module.scenarios()}
+    for ref in module.data["layout"]:
+        kind, _, rid = ref.partition(":")
+        if kind == "note" or (kind == "scenario" and scenarios[rid].get("note")):
+            noted = True
+        if noted or kind == "note":
+            continue
+        hit = HARD_WORDS.search(" ".join(entry_text(module, ref)))
+        if hit:
+            out.append(f"{module.id}: {ref} mentions '{hit.group(0)}' before any content note")
+    return out
+
+
+@pytest.mark.parametrize("path", MODULES, ids=[p.stem for p in MODULES])
+def test_content_note_before_hard_material(path, course):
+    found = unnoted_hard_material(course.module(path.stem))
+    assert not found, "\n".join(found)
+
+
+def test_content_note_check_can_fail():
+    bad = Module({"id": "99_x", "layout": ["reading:r", "note:n", "progress"], "notes": [{"id": "n", "text": "t"}],
+                  "readings": [{"id": "r", "title": "Grief", "text": "Her brother died by suicide.",
+                                "principles": ["K4"]}]}, REPO / "99_x.yaml")
+    assert unnoted_hard_material(bad) == ["99_x: reading:r mentions 'suicide' before any content note"]
+    bad.data["layout"] = ["note:n", "reading:r", "progress"]
+    assert unnoted_hard_material(bad) == []

@@ -1,0 +1,56 @@
+"""`cps-course stats` prints JSON whose numbers match the content, counted here independently from the YAML."""
+
+from __future__ import annotations
+
+import json
+import os
+import subprocess
+import sys
+
+import yaml
+
+from cps_ethics.course import module_files
+
+from conftest import REPO
+
+
+def longest_path(scenario: dict) -> int:
+    nodes = {n["id"]: n for n in scenario["nodes"]}
+
+    def depth(nid: str) -> int:
+        opts = nodes[nid].get("options") or []
+        return max((1 + depth(o["next"]) for o in opts), default=0)
+
+    return depth(scenario["start"])
+
+
+def expected() -> dict:
+    mods = [yaml.safe_load(p.read_text(encoding="utf-8")) for p in module_files(REPO)]
+    keys = [p["key"] for p in yaml.safe_load((REPO / "content" / "principles.yaml").read_text())["principles"]]
+    items = [it for m in mods for it in m.get("items", [])]
+    scenarios = [sc for m in mods for sc in m.get("scenarios", [])]
+    readings = [r for m in mods for r in m.get("readings", [])]
+    graded = [it for it in items if it["kind"] == "graded"]
+    return {
+        "modules": len(mods),
+        "scenarios": len(scenarios),
+        "scenarios_3plus_decisions": sum(longest_path(sc) >= 3 for sc in scenarios),
+        "graded_items": len(graded),
+        "practice_items": sum(it["kind"] == "practice" for it in items),
+        "reflections": sum(len(m.get("reflections", [])) for m in mods),
+        "principles": {k: {"readings": sum(k in r["principles"] for r in readings),
+                           "graded_items": sum(k in it["principles"] for it in graded)} for k in keys},
+    }
+
+
+def test_stats_command_matches_content():
+    env = {k: v for k, v in os.environ.items() if k != "CPS_COURSE_ROOT"}
+    res = subprocess.run([sys.executable, "-m", "cps_ethics.cli", "stats"], capture_output=True, text=True,
+                         cwd=REPO, env=env, timeout=120)
+    assert res.returncode == 0, res.stderr
+    got = json.loads(res.stdout)
+    want = expected()
+    for key, value in want.items():
+        assert got[key] == value, f"stats '{key}': command says {got[key]}, content has {value}"
+    assert set(got["per_module"]) == {p.stem for p in module_files(REPO)}
+    assert sum(m["graded_items"] for m in got["per_module"].values()) == want["graded_items"]
