@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import argparse
 import os
+import shutil
 import sys
 import tempfile
 import time
@@ -25,9 +26,22 @@ from cps_ethics.content import load_course  # noqa: E402
 from cps_ethics.runner import nbgrader  # noqa: E402
 
 
+def one_module_course(dest: Path, module_id: str = "01_why_a_code") -> Path:
+    """A private course copy holding only one module (the benchmark grades one module)."""
+    root = copy_course(dest)
+    for f in (root / "content" / "modules").glob("*.yaml"):
+        if f.stem != module_id:
+            f.unlink()
+    for part in ("source", "release"):
+        for d in (root / part).iterdir():
+            if d.name != module_id:
+                shutil.rmtree(d)
+    return root
+
+
 def prepare(folder: Path, url: str, size: int):
     """A course copy with its student version registered in `url` and `size` simulated submissions."""
-    root = copy_course(folder)
+    root = one_module_course(folder)
     module = load_course(root).modules[0]
     nbgrader(["generate_assignment", module.id, "--force"], root, extra_env={"CPS_DB_URL": url})
     expected = parallel.scaled_cohort(root, module, size)

@@ -1,0 +1,172 @@
+"""Faulty submissions through real `nbgrader autograde` and the pipeline: each gets its points and a clear reason,
+every other trainee's grades are exactly as without the fault, and nothing already graded is lost."""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import shutil
+
+import nbformat
+import pandas as pd
+import pytest
+
+from conftest import copy_course
+from cps_ethics import build, cohort, faults, triage
+from cps_ethics.content import load_course
+from cps_ethics.runner import nbgrader
+from grading import gradebook, pipeline
+
+pytestmark = pytest.mark.slow
+TIMEOUT = "--Execute.timeout=5"  # the course default is 60 s; the loops below would cost that each
+COLUMNS = ["student", "assignment", "notebook", "grade_id", "auto_score", "manual_score", "extra_credit",
+           "needs_manual_grade", "score"]
+
+
+def one_module_course(dest, module_id: str = "01_why_a_code"):
+    """A private course copy holding only one module (other modules' content may be mid-edit)."""
+    root = copy_course(dest)
+    for f in (root / "content" / "modules").glob("*.yaml"):
+        if f.stem != module_id:
+            f.unlink()
+    for part in ("source", "release"):
+        for d in (root / part).iterdir():
+            if d.name != module_id:
+                shutil.rmtree(d)
+    return root
+
+
+def _digest(folder):
+    return {p.name: hashlib.sha256(p.read_bytes()).hexdigest() for p in sorted(folder.rglob("*")) if p.is_file()}
+
+
+@pytest.fixture(scope="module")
+def run(tmp_path_factory):
+    """Grade the baseline cohort, then add every faulty submission and autograde again (no --force)."""
+    with pytest.MonkeyPatch.context() as mp:
+        mp.delenv("CPS_DB_URL", raising=False)
+        mp.delenv("CPS_COURSE_ROOT", raising=False)
+        root = one_module_course(tmp_path_factory.mktemp("faulty") / "course")
+        course = load_course(root)
+        module = course.modules[0]
+        url = f"sqlite:///{root / 'gradebook.db'}"
+        logs = root / "out" / "logs"
+        build.build(root, course)
+        nbgrader(["generate_assignment", module.id, "--force"], root)
+        expected = {}
+        for t in cohort.profiles(module):
+            cohort.write_submission(root, module, t)
+            expected[t.student] = t.expected
+        first = nbgrader(["autograde", module.id, TIMEOUT], root, log=logs / f"autograde_{module.id}.log",
+                         check=False)
+        before = gradebook.grades(url)[COLUMNS]
+        graded_files = {s: _digest(root / "autograded" / s) for s in expected}
+        written = faults.write(root, module)
+        second = nbgrader(["autograde", module.id, TIMEOUT], root, log=logs / f"autograde_{module.id}_faults.log",
+                          check=False)
+        tables = pipeline.run(url, course, root, root / "out" / "grading", progress=lambda m: None)
+        yield {"root": root, "course": course, "module": module, "url": url, "expected": expected,
+               "first": first, "second": second, "before": before, "after": gradebook.grades(url)[COLUMNS],
+               "graded_files": graded_files, "faults": written, "tables": tables,
+               "triage": triage.triage(root, course, url)}
+
+
+def _points(grades: pd.DataFrame, student: str) -> dict[str, float]:
+    code = grades[(grades["student"] == student) & grades["auto_score"].notna()]
+    return {r.grade_id: float(r.auto_score) for r in code.itertuples()}
+
+
+def _outputs(run, student: str) -> dict[str, str]:
+    """grade id (or 'added N') -> the text a code cell printed in the autograded notebook."""
+    nb = nbformat.read(run["root"] / "autograded" / student / run["module"].id / f"{run['module'].notebook}.ipynb", 4)
+    out = {}
+    for n, cell in enumerate(nb.cells):
+        if cell.cell_type == "code":
+            key = cell.metadata.get("nbgrader", {}).get("grade_id", f"added {n}")
+            out[key] = "".join(o.get("text", "") + o.get("ename", "") for o in cell.outputs)
+    return out
+
+
+def test_the_baseline_cohort_scores_exactly_as_expected(run):
+    assert run["first"].returncode == 0
+    for student, cells in run["expected"].items():
+        assert _points(run["after"], student) == cells, student
+
+
+def test_nothing_already_graded_is_lost(run):
+    """The second run (with every fault) skips the graded ones: their rows and files are unchanged."""
+    baseline = list(run["expected"])
+    after = run["after"][run["after"]["student"].isin(baseline)].reset_index(drop=True)
+    pd.testing.assert_frame_equal(after, run["before"].reset_index(drop=True))
+    assert {s: _digest(run["root"] / "autograded" / s) for s in baseline} == run["graded_files"]
+
+
+@pytest.mark.parametrize("fault", faults.FAULTS, ids=[f.name for f in faults.FAULTS])
+def test_each_fault_gets_its_points_and_a_clear_reason(run, fault):
+    points = faults.expected_points(run["module"], fault)
+    rows = run["after"][run["after"]["student"] == fault.student]
+    row = run["triage"].set_index("student").loc[fault.student]
+    if fault.expected == faults.NOT_GRADED:  # nbgrader records nothing: triage finds it in submitted/
+        assert rows.empty
+        assert row["status"] == "not_graded" and fault.reason in row["reason"]
+        return
+    if fault.expected == faults.FAILED:  # the whole submission is dropped: the pipeline flags it
+        assert len(rows) > 0
+        code = rows[rows["grade_id"].isin(run["expected"]["sim_all_right"])]
+        assert code["auto_score"].isna().all() and code["needs_manual_grade"].all()
+        ta = run["tables"]["trainee_assignments"].set_index("student").loc[fault.student]
+        assert ta["status"] == "failed" and ta["score"] == 0
+        assert row["status"] == "failed" and fault.reason in row["reason"], row["reason"]
+        return
+    assert _points(run["after"], fault.student) == points
+    assert row["status"] == "graded"
+    printed = _outputs(run, fault.student)
+    if fault.reason:
+        zeroed = [gid for gid, p in points.items() if p == 0]
+        assert zeroed and all(fault.reason in printed[gid] and "Points: 0" in printed[gid] for gid in zeroed)
+        right = [gid for gid, p in points.items() if p > 0]
+        assert all(fault.reason not in printed[gid] for gid in right)
+
+
+def test_answers_that_fit_no_item_or_option_are_counted(run):
+    t = run["triage"].set_index("student")
+    assert t.loc[faults.PREFIX + "unknown_ids", "unknown_items"] == 1
+    assert "no_such_item" in t.loc[faults.PREFIX + "unknown_ids", "reason"]
+    assert t.loc[faults.PREFIX + "not_an_option", "invalid_answers"] == 1
+
+
+def test_an_endless_loop_costs_only_its_own_cell(run):
+    printed = _outputs(run, faults.PREFIX + "infinite_loop")
+    added = [v for k, v in printed.items() if k.startswith("added")]
+    assert len(added) == 1 and ("KeyboardInterrupt" in added[0] or "CellTimeoutError" in added[0])
+
+
+def test_very_large_output_is_kept_out_of_the_grades(run):
+    """Graded exactly (see the parametrised test); nbgrader's LimitOutput cuts lines, not one 30 MB line."""
+    nb_path = run["root"] / "autograded" / (faults.PREFIX + "big_output") / run["module"].id
+    size = sum(p.stat().st_size for p in nb_path.glob("*.ipynb"))
+    assert size > 1_000_000  # a fact to know: the autograded notebook keeps the long line
+    assert json.loads((nb_path / f"{run['module'].notebook}.ipynb").read_text())["cells"]
+
+
+def test_the_batch_finishes_and_reports_what_happened_in_numbers(run):
+    assert run["second"].returncode == 1  # nbgrader says some submissions failed; the batch still finished
+    t = run["triage"]
+    n_faults = len(faults.FAULTS)
+    want = {
+        "graded": len(run["expected"]) + sum(f.expected not in (faults.FAILED, faults.NOT_GRADED)
+                                             for f in faults.FAULTS),
+        "failed": sum(f.expected == faults.FAILED for f in faults.FAULTS),
+        "not_graded": sum(f.expected == faults.NOT_GRADED for f in faults.FAULTS),
+    }
+    assert t["status"].value_counts().to_dict() == want
+    lines = triage.summary(t)
+    assert lines[0] == (f"Autograde in numbers: {len(run['expected']) + n_faults} submissions; {want['graded']} "
+                        f"graded, {want['failed']} failed as a whole (scored 0 until a trainer looks), "
+                        f"{want['not_graded']} not graded at all.")
+    unreadable = 2 + sum(f.expected == "zero" for f in faults.FAULTS)  # + sim_unanswered, sim_corrupt_sidecar
+    assert lines[1].startswith(f"  Of the graded: {unreadable} had an answers file that could not be read")
+    ta = run["tables"]["trainee_assignments"]
+    assert set(ta[ta["status"] == "failed"]["student"]) == {f.student for f in faults.FAULTS
+                                                            if f.expected == faults.FAILED}
+    assert (run["root"] / "out" / "grading" / "trainee_assignments.csv").is_file()
