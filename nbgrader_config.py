@@ -52,6 +52,8 @@ c.Execute.timeout = 60
 c.Execute.interrupt_on_timeout = True
 c.Execute.allow_errors = True
 
-# Feedback: hidden grading code is not shown to trainees.
+# Feedback: hidden grading code and reflections' mark schemes are not shown to trainees
+# (autograde restores both from the gradebook; nbgrader's default feedback shows them).
 c.GenerateFeedback.preprocessors = ["nbgrader.preprocessors.GetGrades", "nbgrader.preprocessors.ClearHiddenTests",
+                                    "nbgrader.preprocessors.ClearMarkScheme",
                                     "nbconvert.preprocessors.CSSHTMLHeaderPreprocessor"]

@@ -1,0 +1,334 @@
+"""Keys never leak: not into release/, not into the built wheel or sdist, not into nbgrader feedback.
+
+The key of a graded item is what only the trainer holds: which option is best (the option -> rating,
+correct, answer and points mapping), the rationales and per-option feedback, the reflections' mark
+schemes. Option texts and prompts are shown to trainees, so they are public; what must not reach a
+trainee is anything that tells them apart.
+"""
+
+from __future__ import annotations
+
+import copy
+import html
+import json
+import re
+import shutil
+import subprocess
+import sys
+import tarfile
+import zipfile
+from pathlib import Path
+
+import nbformat
+import pytest
+import yaml
+
+from cps_ethics import build, cohort, public, scoring
+from cps_ethics.content import load_course
+from cps_ethics.release import KEY_FIELDS, key_strings, leaks
+from cps_ethics.runner import nbgrader
+
+from conftest import REPO, copy_course
+
+pytestmark = pytest.mark.slow
+
+ASSIGNMENT = "01_why_a_code"
+TRAINER_ONLY_DIRS = ("content", "source", "release", "submitted", "autograded", "feedback", "tests",
+                     "notebooks", "scripts", ".preview_answers", "out", "artifacts")
+
+
+def flat(text: str) -> str:
+    return " ".join(text.split())
+
+
+def visible_text(page: str) -> str:
+    """An HTML page's text as a reader sees it: tags (ANSI colour spans too) dropped, entities decoded."""
+    return flat(html.unescape(re.sub(r"<[^>]*>", "", page)))
+
+
+def keyed_dicts(data, graded: bool = False) -> list[dict]:
+    """Every dict inside parsed JSON that is, or sits inside, a graded item or scenario and carries key
+    fields (practice items declare their feedback openly, so they are skipped)."""
+    out = []
+    if isinstance(data, dict):
+        kind = data.get("kind")
+        graded = graded if kind not in ("graded", "practice") else kind == "graded"
+        if graded and KEY_FIELDS & set(data):
+            out.append(data)
+        for v in data.values():
+            out += keyed_dicts(v, graded)
+    elif isinstance(data, list):
+        for v in data:
+            out += keyed_dicts(v, graded)
+    return out
+
+
+def content_strings(course) -> set[str]:
+    """Every longer piece of text in the trainer's content files (a package must ship none of it)."""
+    out: set[str] = set()
+
+    def walk(x):
+        if isinstance(x, str) and len(x.strip()) >= 30:
+            out.add(flat(x))
+        elif isinstance(x, dict):
+            for v in x.values():
+                walk(v)
+        elif isinstance(x, list):
+            for v in x:
+                walk(v)
+
+    for m in course.modules:
+        walk(m.data)
+    return out
+
+
+def best_option_texts(course) -> set[str]:
+    """The text of each graded single-choice item's best option and each graded scenario decision's."""
+    out = set()
+    for m in course.modules:
+        for it in m.items():
+            if it["kind"] == "graded" and it["type"] == "single":
+                out |= {flat(o["text"]) for o in it["options"] if o["rating"] == "best"}
+        for sc in m.scenarios():
+            if sc["kind"] == "graded":
+                out |= {flat(o["text"]) for n in sc["nodes"] for o in n.get("options", []) if o["rating"] == "best"}
+    return out
+
+
+@pytest.fixture(scope="module")
+def course():
+    return load_course(REPO)
+
+
+# ---- release/ and the public projection --------------------------------------------------------
+
+def test_release_has_no_key(course):
+    assert key_strings(course), "the key collection found nothing: the check would be empty"
+    assert leaks(REPO / "release", course) == []
+    for path in (REPO / "release").rglob("*.json"):
+        assert keyed_dicts(json.loads(path.read_text())) == [], f"{path} carries key fields"
+
+
+def _rekey(module):
+    """The same module with a different key: ratings, correct flags, answers, orders, explanations."""
+    m = copy.deepcopy(module)
+    for it in m.items():
+        if it["kind"] != "graded":
+            continue
+        it["rationale"] = "A different rationale."
+        if it["type"] in ("single", "multiple"):
+            opts = it["options"]
+            ratings = [o.get("rating") for o in opts]
+            for o, r in zip(opts, ratings[1:] + ratings[:1]):
+                if "rating" in o:
+                    o["rating"] = r
+                if "correct" in o:
+                    o["correct"] = not o["correct"]
+                o["feedback"] = "Different feedback."
+        elif it["type"] == "matching":
+            ids = [c["id"] for c in it["choices"]]
+            for p in it["pairs"]:
+                p["answer"] = ids[(ids.index(p["answer"]) + 1) % len(ids)]
+        else:
+            it["steps"] = list(reversed(it["steps"]))
+    for sc in m.scenarios():
+        if sc["kind"] != "graded":
+            continue
+        top = scoring.scenario_max(sc)
+        for n in sc["nodes"]:
+            if n.get("options"):
+                n["options"] = list(reversed(n["options"]))
+                for o in n["options"]:
+                    o["feedback"] = "Different feedback."
+        before = [[o["rating"] for o in n.get("options", [])] for n in sc["nodes"]]
+        for n in sc["nodes"]:
+            ratings = [o["rating"] for o in n.get("options", [])]
+            for o, r in zip(n.get("options", []), ratings[1:] + ratings[:1]):
+                o["rating"] = r
+        if scoring.scenario_max(sc) != top:  # the scenario's points are shown to trainees: keep them
+            for n, rs in zip(sc["nodes"], before):
+                for o, r in zip(n.get("options", []), rs):
+                    o["rating"] = r
+    return m
+
+
+def test_what_trainees_get_does_not_depend_on_the_key(course):
+    """Change every graded key (and the authored order, which could hint at it): the public content
+    file and the notebook made from it stay byte-for-byte the same. So they carry nothing of the key."""
+    for module in course.modules:
+        other = _rekey(module)
+        assert other.data != module.data
+        assert public.dumps(public.project(course, other)) == public.dumps(public.project(course, module))
+        assert nbformat.writes(build.notebook(course, other)) == nbformat.writes(build.notebook(course, module))
+
+
+# ---- the built wheel and sdist -----------------------------------------------------------------
+
+def _unpack(dist: Path, dest: Path) -> list[Path]:
+    if dist.suffix == ".whl":
+        with zipfile.ZipFile(dist) as z:
+            z.extractall(dest)
+    else:
+        with tarfile.open(dist) as t:
+            t.extractall(dest, filter="data")
+    return sorted(p for p in dest.rglob("*") if p.is_file())
+
+
+@pytest.fixture(scope="module")
+def dists(tmp_path_factory, course):
+    """Build the sdist, and the wheel from it, from a copy of the whole working folder, with a trainer's
+    keys, student versions, submissions, a gradebook and stray answers files all present."""
+    tree = tmp_path_factory.mktemp("tree") / "project"
+    skip = shutil.ignore_patterns(".venv", ".git", "*.egg-info", "build", "dist", "__pycache__", ".pytest_cache",
+                                  ".hypothesis", ".benchmarks", "artifacts")
+    shutil.copytree(REPO, tree, ignore=skip, symlinks=True)
+    (tree / "cps_answers.json").write_text('{"planted": true}')
+    (tree / "src" / "cps_ethics" / "cps_answers.json").write_text('{"planted": true}')
+    shutil.copy(course.modules[0].file, tree / "src" / "cps_ethics" / "planted_key.yaml")
+    (tree / "gradebook.db").write_bytes(b"planted")
+    out = tmp_path_factory.mktemp("dist")
+    res = subprocess.run([sys.executable, "-m", "build", "--outdir", str(out), str(tree)],
+                         capture_output=True, text=True, timeout=540)
+    assert res.returncode == 0, res.stdout[-3000:] + res.stderr[-3000:]
+    wheel, = out.glob("*.whl")
+    sdist, = out.glob("*.tar.gz")
+    return {"wheel": _unpack(wheel, out / "wheel"), "sdist": _unpack(sdist, out / "sdist"), "root": out}
+
+
+@pytest.mark.parametrize("kind", ["wheel", "sdist"])
+def test_package_holds_the_code_and_nothing_of_the_key(dists, course, kind):
+    files = dists[kind]
+    base = dists["root"] / kind
+    rel = [p.relative_to(base) for p in files]
+    if kind == "sdist":
+        rel = [Path(*r.parts[1:]) for r in rel]  # drop the cps_ethics_course-<version>/ folder
+    names = {r.as_posix() for r in rel}
+    # It is the real package (so the scan below is not of an empty archive) ...
+    assert any(n.endswith("cps_ethics/grader.py") for n in names)
+    assert any(n.endswith("cps_ethics/widgets.py") for n in names)
+    assert any(n.endswith("schemas/module.v1.json") for n in names)
+    # ... with none of the trainer's folders, notebooks, content, answers or gradebook.
+    bad = [n for n in names if n.split("/")[0] in TRAINER_ONLY_DIRS or n.endswith((".ipynb", ".yaml", ".yml", ".db"))
+           or "cps_answers" in n or "cps_content" in n or n == "nbgrader_config.py"]
+    assert bad == [], f"the {kind} holds trainer-only files: {bad}"
+    keys = key_strings(course) | content_strings(course)
+    for path in files:
+        text = flat(path.read_bytes().decode("utf-8", "replace"))
+        found = [k[:60] for k in keys if k in text]
+        assert found == [], f"{path.relative_to(base)} holds course content: {found}"
+        if path.suffix == ".json":
+            assert keyed_dicts(json.loads(path.read_text())) == [], f"{path} carries key fields"
+
+
+def test_sdist_rules_are_written_down():
+    rules = (REPO / "MANIFEST.in").read_text()
+    for d in ("content", "source", "release", "submitted", "autograded", "feedback"):
+        assert re.search(rf"^prune {re.escape(d)}$", rules, re.M), f"MANIFEST.in must prune {d}/"
+
+
+# ---- nbgrader feedback ---------------------------------------------------------------------------
+
+BROKEN_PACKAGE = 'raise ImportError("the course package cannot be loaded in this environment")\n'
+
+
+def _grade_and_feedback(root: Path, students: list[str] | None = None) -> dict[str, str]:
+    only = [f"--student={s}" for s in students] if students else []
+    nbgrader(["autograde", ASSIGNMENT, "--force", *only], root, check=False)
+    nbgrader(["generate_feedback", ASSIGNMENT, "--force", *only], root)
+    pages = {}
+    for page in (root / "feedback").glob(f"*/{ASSIGNMENT}/*.html"):
+        pages[page.parts[-3]] = page.read_text(encoding="utf-8")
+    return pages
+
+
+@pytest.fixture(scope="module")
+def graded_course(tmp_path_factory):
+    """A private course: student versions generated, four trainees' submissions autograded, feedback made
+    with the default configuration."""
+    with pytest.MonkeyPatch.context() as mp:
+        mp.delenv("CPS_COURSE_ROOT", raising=False)
+        mp.delenv("CPS_DB_URL", raising=False)
+        root = copy_course(tmp_path_factory.mktemp("feedback") / "course")
+        course = load_course(root)
+        module = course.module(ASSIGNMENT)
+        nbgrader(["generate_assignment", ASSIGNMENT, "--force"], root)
+        people = {t.student: t for t in cohort.profiles(module)}
+        chosen = [people["sim_all_right"], people["sim_all_wrong"], people["sim_corrupt_sidecar"]]
+        for t in chosen:
+            cohort.write_submission(root, module, t)
+        # A submission whose every grading cell fails with a traceback: the course package cannot be
+        # imported there (a folder in the submission shadows it, as a broken environment would).
+        broken = cohort.Trainee("sim_traceback", people["sim_all_right"].answers)
+        dest = cohort.write_submission(root, module, broken)
+        (dest / "cps_ethics").mkdir()
+        (dest / "cps_ethics" / "__init__.py").write_text(BROKEN_PACKAGE)
+        pages = _grade_and_feedback(root)
+        yield {"root": root, "course": course, "module": module, "pages": pages, "mp": mp}
+
+
+def test_feedback_with_the_default_configuration_holds_no_key(graded_course):
+    course, pages = graded_course["course"], graded_course["pages"]
+    assert set(pages) == {"sim_all_right", "sim_all_wrong", "sim_corrupt_sidecar", "sim_traceback"}
+    keys = key_strings(course)
+    for student, page in pages.items():
+        for text in (flat(html.unescape(page)), visible_text(page)):
+            found = [k[:60] for k in keys if k in text]
+            assert found == [], f"{student}'s feedback shows key text: {found}"
+        assert "Why:" not in visible_text(page)
+        assert not re.search(r"""["'](rating|correct|answer|rationale)["']\s*:""", html.unescape(page)), student
+        assert "BEGIN SOLUTION" not in page and "MARK SCHEME" not in page, student
+        if student != "sim_traceback":
+            assert "BEGIN HIDDEN TESTS" not in page, student
+
+
+def test_a_traceback_shows_only_the_fixed_grading_call(graded_course):
+    """Stored tracebacks show the hidden lines (nbgrader-facts: Feedback); those lines are the one fixed
+    form of a grading cell, which names an item id and nothing of its key."""
+    page = visible_text(graded_course["pages"]["sim_traceback"])
+    module = graded_course["module"]
+    graded = {x["id"] for x in [*module.items(), *module.scenarios()] if x["kind"] == "graded"}
+    shown = re.findall(r"BEGIN HIDDEN TESTS(.*?)### END HIDDEN TESTS", page)
+    assert shown, "the traceback did not show the hidden lines: this check would be empty"
+    for block in shown:
+        calls = re.findall(r'grade\("([^"]+)"\)', block)
+        assert calls and set(calls) <= graded
+        rest = re.sub(r'grade\("[^"]+"\)|from cps_ethics\.grader import grade|[-> 0-9]', "", block)
+        assert rest == "", block
+
+
+def test_feedback_is_real_grading_output(graded_course):
+    """The pages scanned above really hold the grading cells' output and the tracebacks."""
+    pages = {s: visible_text(p) for s, p in graded_course["pages"].items()}
+    assert "Points: 1 of 1." in pages["sim_all_right"]
+    assert "Points: 0 of 1." in pages["sim_all_wrong"]
+    assert "is not valid JSON" in pages["sim_corrupt_sidecar"]
+    assert "Traceback" in pages["sim_traceback"] or "ImportError" in pages["sim_traceback"]
+    assert "the course package cannot be loaded" in pages["sim_traceback"]
+
+
+def test_feedback_never_names_the_best_option_a_trainee_missed(graded_course):
+    """A trainee who chose wrongly sees what they chose and their points, never which option was best."""
+    course, root = graded_course["course"], graded_course["root"]
+    prose = flat(" ".join(c.source for c in nbformat.read(
+        root / "release" / ASSIGNMENT / "why_a_code.ipynb", as_version=4).cells))
+    hidden = {t for t in best_option_texts(course) if t not in prose}
+    assert hidden, "no best option to look for: the check would be empty"
+    page = visible_text(graded_course["pages"]["sim_all_wrong"])
+    assert [t for t in hidden if t in page] == []
+    # The same check finds them where they were chosen, so it can fail.
+    assert [t for t in hidden if t in visible_text(graded_course["pages"]["sim_all_right"])]
+
+
+def test_trainers_can_opt_in_to_feedback_that_explains(graded_course):
+    root, course = graded_course["root"], graded_course["course"]
+    settings_file = root / "content" / "course.yaml"
+    settings = yaml.safe_load(settings_file.read_text())
+    settings["feedback"]["explain_after_grading"] = True
+    settings_file.write_text(yaml.safe_dump(settings))
+    page = visible_text(_grade_and_feedback(root, ["sim_all_wrong"])["sim_all_wrong"])
+    module = course.module(ASSIGNMENT)
+    nb = nbformat.read(root / "source" / ASSIGNMENT / "why_a_code.ipynb", as_version=4)
+    in_notebook = {c.metadata.get("nbgrader", {}).get("grade_id") for c in nb.cells}
+    rationales = [flat(it["rationale"]) for it in module.items()
+                  if it["kind"] == "graded" and it["id"] in in_notebook]
+    assert rationales and all(f"Why: {r}" in page for r in rationales)
