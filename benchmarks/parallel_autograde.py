@@ -54,7 +54,7 @@ def measure(server_url: str, size: int, workers: int, work: Path, say=print) -> 
     os.environ.pop("CPS_COURSE_ROOT", None)
     serial_url, parallel_url = fresh_database(server_url, "serial"), fresh_database(server_url, "parallel")
     root_s, module, _ = prepare(work / "serial", serial_url, size)
-    root_p, _, _ = prepare(work / "parallel", parallel_url, size)
+    root_p, _, expected = prepare(work / "parallel", parallel_url, size)
     say(f"Cohort: {size} submissions of {module.id}; {workers} workers; {os.cpu_count()} cores")
     t0 = time.monotonic()
     res = nbgrader(["autograde", module.id], root_s, log=root_s / "out" / "logs" / "serial.log", check=False,
@@ -67,7 +67,7 @@ def measure(server_url: str, size: int, workers: int, work: Path, say=print) -> 
     say(f"ratio serial/parallel: {ratio:.2f}x throughput ({size / serial * 60:.1f} vs "
         f"{size / out.seconds * 60:.1f} submissions per minute)")
     return {"serial": serial, "parallel": out.seconds, "ratio": ratio, "serial_url": serial_url,
-            "parallel_url": parallel_url, "roots": (root_s, root_p), "module": module.id}
+            "parallel_url": parallel_url, "roots": (root_s, root_p), "module": module.id, "expected": expected}
 
 
 def main(argv=None) -> int:

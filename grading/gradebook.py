@@ -43,13 +43,23 @@ SELECT a.name AS assignment, a.duedate AS duedate,
 FROM assignment a
 """)
 
-# One row per submission: its timestamp, late penalty (sum over notebooks) and number of grade rows.
+# One row per submission: its timestamp, late penalty (sum over notebooks), number of grade rows, and its total
+# summed by the database exactly as nbgrader.api.SubmittedAssignment.score does (so floating-point sums match
+# `nbgrader export` to the last bit, not just to rounding).
 SUBMISSIONS_SQL = sa.text("""
 SELECT s.student_id AS student, a.name AS assignment, s.timestamp AS timestamp,
        COALESCE((SELECT SUM(sn.late_submission_penalty) FROM submitted_notebook sn
                  WHERE sn.assignment_id = s.id), 0.0) AS late_penalty,
        (SELECT COUNT(*) FROM grade g JOIN submitted_notebook sn ON g.notebook_id = sn.id
-        WHERE sn.assignment_id = s.id) AS n_grades
+        WHERE sn.assignment_id = s.id) AS n_grades,
+       (SELECT COALESCE(SUM(CASE
+            WHEN grade.manual_score IS NOT NULL THEN grade.manual_score
+                 + CASE WHEN grade.extra_credit IS NOT NULL THEN grade.extra_credit ELSE 0.0 END
+            WHEN grade.auto_score IS NOT NULL THEN grade.auto_score
+                 + CASE WHEN grade.extra_credit IS NOT NULL THEN grade.extra_credit ELSE 0.0 END
+            ELSE 0.0 END), 0.0)
+        FROM grade, submitted_notebook
+        WHERE submitted_notebook.assignment_id = s.id AND grade.notebook_id = submitted_notebook.id) AS raw_score
 FROM submitted_assignment s JOIN assignment a ON s.assignment_id = a.id
 """)
 
@@ -155,6 +165,7 @@ def _tidy_assignments(df: pd.DataFrame) -> pd.DataFrame:
 
 def _tidy_submissions(df: pd.DataFrame) -> pd.DataFrame:
     df["late_penalty"] = df["late_penalty"].astype("float64")
+    df["raw_score"] = df["raw_score"].astype("float64")
     df["n_grades"] = df["n_grades"].astype("int64")
     # SQLite returns text, PostgreSQL datetimes: one ISO form for both
     ts = pd.to_datetime(df["timestamp"], errors="coerce")

@@ -9,6 +9,7 @@ from .gradebook import Gradebook
 
 GRADED, NOT_SUBMITTED, FAILED = "graded", "not_submitted", "failed"
 STATUSES = (GRADED, NOT_SUBMITTED, FAILED)
+DECIMALS = 9  # totals are compared with `nbgrader export` at this many decimal places
 
 TRAINEE_ASSIGNMENT_COLUMNS = ["student", "assignment", "status", "raw_score", "late_penalty", "score",
                               "max_score", "share", "needs_manual_grade", "timestamp", "reason"]
@@ -32,15 +33,16 @@ def trainee_assignments(gb: Gradebook) -> pd.DataFrame:
     """Every trainee x every assignment (explicit 0 when not submitted); totals equal `nbgrader export`."""
     g = gb.grades
     grid = gb.students[["student"]].merge(gb.assignments[["assignment", "max_score"]], how="cross")
-    raw = g.groupby(["student", "assignment"], as_index=False).agg(
-        raw_score=("score", "sum"), needs_manual_grade=("needs_manual_grade", "any"))
-    df = grid.merge(gb.submissions[["student", "assignment", "timestamp", "late_penalty", "n_grades"]],
+    raw = g.groupby(["student", "assignment"], as_index=False).agg(needs_manual_grade=("needs_manual_grade", "any"))
+    df = grid.merge(gb.submissions[["student", "assignment", "timestamp", "late_penalty", "n_grades", "raw_score"]],
                     on=["student", "assignment"], how="left", indicator="_sub")
     df = df.merge(raw, on=["student", "assignment"], how="left")
     submitted = df["_sub"] == "both"
-    df["raw_score"] = df["raw_score"].fillna(0.0)
+    # Rounded to 9 decimals: nbgrader's own float sum depends on the database's row order (14.530000000000001
+    # for 14.53), and every score in this course is a multiple of 0.01, so this is the exact total.
+    df["raw_score"] = df["raw_score"].fillna(0.0).round(DECIMALS)
     df["late_penalty"] = df["late_penalty"].where(submitted, 0.0).fillna(0.0)
-    df["score"] = np.maximum(0.0, df["raw_score"] - df["late_penalty"])
+    df["score"] = np.maximum(0.0, df["raw_score"] - df["late_penalty"]).round(DECIMALS)
     df["needs_manual_grade"] = df["needs_manual_grade"].astype("boolean").fillna(False).astype(bool)
     df["status"] = np.where(submitted, GRADED, NOT_SUBMITTED)
     df["reason"] = np.where(submitted, "", "no submission in the gradebook")

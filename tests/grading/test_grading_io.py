@@ -13,6 +13,7 @@ from grading_fixtures import build_class, class_answers, class_course
 
 from cps_ethics.errors import CourseError
 from grading import pipeline, report
+from grading.scores import DECIMALS
 
 VENV_BIN = str(Path(sys.executable).parent)
 
@@ -24,7 +25,7 @@ def nbgrader_export(db_url: str, folder: Path) -> dict[tuple[str, str], tuple[fl
     subprocess.run([f"{VENV_BIN}/nbgrader", "export", f"--CourseDirectory.db_url={db_url}",
                     f"--CsvExportPlugin.to={out}"], cwd=folder, env=env, check=True, capture_output=True)
     with open(out) as f:
-        return {(r["student_id"], r["assignment"]): (float(r["score"]), float(r["max_score"]))
+        return {(r["student_id"], r["assignment"]): (round(float(r["score"]), DECIMALS), float(r["max_score"]))
                 for r in csv.DictReader(f)}
 
 
