@@ -23,6 +23,7 @@ from .errors import CourseError
 from .store import AnswerStore, StoreError
 
 FULL = W.Layout(width="100%")
+FIT = W.Layout(width="auto")  # a button as wide as its label (the default width cuts longer labels off)
 SAVED_GRADED = "Saved at {time}. You can change this answer until you submit the assignment."
 
 
@@ -269,14 +270,15 @@ class Scenario:
                                         description=node.get("question", "What do you do?"),
                                         layout=FULL, style={"description_width": "initial"})
             self.confirm = W.Button(description="Confirm this choice", disabled=True, button_style="primary",
-                                    tooltip="Save this choice and see what happens next")
+                                    tooltip="Save this choice and see what happens next", layout=FIT)
             self.radio.observe(lambda ch: setattr(self.confirm, "disabled", ch["new"] is None), names="value")
             self.confirm.on_click(lambda _b: self.choose(self.radio.value))
             parts += [self.radio, self.confirm]
         else:
             parts.append(W.HTML("<p><b>End of this scenario.</b></p>"))
         if self.path:
-            again = W.Button(description="Start this scenario again", tooltip="Clear your path and begin again")
+            again = W.Button(description="Start this scenario again", tooltip="Clear your path and begin again",
+                             layout=FIT)
             again.on_click(lambda _b: self.restart())
             parts.append(again)
         self.body.children = parts
@@ -325,7 +327,8 @@ class Progress:
     def __init__(self, ctx: Context):
         self.ctx = ctx
         self.html = W.HTML(layout=FULL)
-        self.refresh_button = W.Button(description="Refresh my progress", tooltip="Check which items are saved")
+        self.refresh_button = W.Button(description="Refresh my progress", tooltip="Check which items are saved",
+                                       layout=FIT)
         self.refresh_button.on_click(lambda _b: self.refresh())
         self.widget = W.VBox([self.html, self.refresh_button], layout=FULL)
         ctx.listeners.append(self.refresh)
