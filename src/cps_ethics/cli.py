@@ -42,7 +42,17 @@ def cmd_build(root: Path, args) -> int:
 def release(root: Path, course, step: str = "") -> None:
     for n, m in enumerate(course.modules, 1):
         say(f"{step}  generating the student version of {m.id} ({n}/{len(course.modules)})")
-        nbgrader(["generate_assignment", m.id, "--force"], root, log=root / "out" / "logs" / f"generate_{m.id}.log")
+        log = root / "out" / "logs" / f"generate_{m.id}.log"
+        try:
+            nbgrader(["generate_assignment", m.id, "--force"], root, log=log)
+        except CourseError:
+            if "there are submissions associated" in (log.read_text() if log.exists() else ""):
+                raise CourseError(
+                    f"{m.id} changed, but the gradebook already holds submissions for it, so nbgrader will not "
+                    f"change its cells. If those are only the simulated cohort, `cps-course main` resets them. "
+                    f"For a real class, put new material in a new module. nbgrader removed release/{m.id}/: "
+                    f"`git checkout -- release/{m.id}` restores it.") from None
+            raise
     found = leaks(root / "release", course)
     if found:
         raise CourseError("release/ must not contain any of these:\n" + "\n".join(f"  - {x}" for x in found))
@@ -114,6 +124,8 @@ def cmd_main(root: Path, args) -> int:
     say("[1/5] Checking the course content")
     course = load_course(root)
     build_mod.build(root, course)
+    if cohort_mod.reset_simulated_gradebook(root, db_url(root)):
+        say("[1/5]  Cleared the earlier simulated cohort from the gradebook (it held no real trainee)")
     say("[2/5] Making the student versions with nbgrader generate_assignment")
     release(root, course, "[2/5]")
     say("[3/5] Finding submissions")

@@ -159,3 +159,32 @@ def clear(root: Path) -> None:
         shutil.rmtree(d)
     for d in (root / "autograded").glob(PREFIX + "*"):
         shutil.rmtree(d)
+
+
+def reset_simulated_gradebook(root: Path, url: str) -> bool:
+    """Remove a gradebook's simulated trainees, so changed modules can be released again.
+
+    Only when every student in it is simulated; a gradebook with any real trainee is never touched.
+    """
+    import sqlalchemy as sa
+
+    from .runner import nbgrader
+
+    if url.startswith("sqlite:///") and not Path(url[len("sqlite:///"):]).exists():
+        return False
+    eng = sa.create_engine(url)
+    try:
+        with eng.connect() as conn:
+            students = [r[0] for r in conn.execute(sa.text("SELECT id FROM student"))]
+    except sa.exc.SQLAlchemyError:
+        return False
+    finally:
+        eng.dispose()
+    if not students or not all(s.startswith(PREFIX) for s in students):
+        return False
+    if url.startswith("sqlite:///"):
+        Path(url[len("sqlite:///"):]).unlink()
+    else:
+        for student in students:
+            nbgrader(["db", "student", "remove", student, "--force"], root)
+    return True
