@@ -2,12 +2,16 @@
 
 from __future__ import annotations
 
+import os
 import shutil
+import sys
 from pathlib import Path
 
 import pytest
 
 REPO = Path(__file__).resolve().parent.parent
+# nbgrader shells out to `alembic` and `jupyter`: this environment's scripts come first on PATH.
+os.environ["PATH"] = os.pathsep.join([str(Path(sys.executable).parent), os.environ.get("PATH", "")])
 COURSE_PARTS = ("nbgrader_config.py", "content", "source", "release")
 
 
