@@ -23,7 +23,7 @@ from .errors import CourseError
 from .store import AnswerStore, StoreError
 
 FULL = W.Layout(width="100%")
-FIT = W.Layout(width="auto")  # a button as wide as its label (the default width cuts longer labels off)
+FIT = W.Layout(width="auto", align_self="flex-start")  # as wide as its label (the default cuts labels off)
 SAVED_GRADED = "Saved at {time}. You can change this answer until you submit the assignment."
 
 
