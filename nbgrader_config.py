@@ -24,6 +24,11 @@ c.CourseDirectory.course_id = "ma-cps-ethics"
 # SQLite file by default; a shared or large course sets CPS_DB_URL (e.g. postgresql+psycopg://...).
 c.CourseDirectory.db_url = os.environ.get("CPS_DB_URL", f"sqlite:///{ROOT / 'gradebook.db'}")
 
+# Never copy Python code from a submission into autograded/: the kernel runs there with its folder first on
+# sys.path, so a trainee's `cps_ethics/` or `json.py` would replace the real grader. Trainees never need code.
+c.CourseDirectory.ignore = [".ipynb_checkpoints", "*.pyc", "__pycache__", "feedback",
+                            "*.py", "*.pyi", "*.so", "*.pth", "*.egg-link"]
+
 # Keep each trainee's own answers file at autograde (see nbgrader-facts: "Files and autograde").
 c.Autograde.exclude_overwriting = {a: [ANSWERS_FILE] for a in ASSIGNMENTS}
 

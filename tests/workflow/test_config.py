@@ -56,3 +56,26 @@ def test_a_config_that_fails_to_load_stops_our_commands(tmp_path):
     (root / "nbgrader_config.py").write_text("c = get_config()\nraise RuntimeError('broken on purpose')\n")
     with pytest.raises(CourseError, match="could not load nbgrader_config.py"):
         nbgrader(["generate_assignment", load_course(root).modules[0].id, "--force"], root)
+
+
+def test_python_files_in_a_submission_cannot_replace_the_grader(tmp_path):
+    from cps_ethics import cohort
+
+    root = copy_course(tmp_path / "course")
+    m = load_course(root).modules[0]
+    nbgrader(["generate_assignment", m.id, "--force"], root)
+    trainee = cohort.profiles(m)[1]  # all wrong: a fake grader would lift it to full marks
+    dest = cohort.write_submission(root, m, trainee)
+    fake = dest / "cps_ethics"
+    fake.mkdir()
+    (fake / "__init__.py").write_text("")
+    (fake / "grader.py").write_text("def grade(ref):\n    return 1000\n")
+    (dest / "json.py").write_text("raise SystemExit('shadowed')\n")
+    nbgrader(["autograde", m.id, "--force"], root)
+    graded = root / "autograded" / trainee.student / m.id
+    assert not (graded / "cps_ethics" / "grader.py").exists() and not (graded / "json.py").exists()
+    from grading import gradebook
+
+    g = gradebook.grades(f"sqlite:///{root / 'gradebook.db'}")
+    got = {r.grade_id: r.score for r in g.itertuples() if r.cell_type == "code"}
+    assert got == trainee.expected
