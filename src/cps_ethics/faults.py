@@ -93,6 +93,13 @@ def _delete_locked(nb) -> None:
     nb.cells = [c for c in nb.cells if not c.metadata.get("nbgrader", {}).get("grade_id", "").startswith("show_")]
 
 
+def _delete_grading_cell(folder: Path, module: Module) -> None:
+    """Delete the first question's hidden grading cell (nbgrader restores edited locked cells, not deleted ones)."""
+    gone = first_item(module)
+    _edit_cells(lambda nb: setattr(nb, "cells", [c for c in nb.cells if c.metadata.get("nbgrader", {})
+                                                 .get("grade_id") != gone]))(folder, module)
+
+
 def _add_cell(source: str) -> Callable[[nbformat.NotebookNode], None]:
     def edit(nb) -> None:
         at = next(n for n, c in enumerate(nb.cells) if c.metadata.get("nbgrader", {}).get("grade_id") == "setup")
@@ -128,6 +135,8 @@ FAULTS = [
     Fault("sidecar_not_utf8", "the answers file is not UTF-8", _write_raw(b'{"format": "cps-answers", "\xff\xfe"}'),
           "zero", "is not UTF-8 text"),
     Fault("deleted_locked", "locked display cells deleted", _edit_cells(_delete_locked), "all_right", None),
+    Fault("deleted_grading_cell", "a locked grading cell deleted", _delete_grading_cell, "first_item_zero",
+          "grading cells missing from the notebook"),
     Fault("deleted_notebook", "the notebook deleted", lambda f, m: _notebook(f, m).unlink(), NOT_GRADED,
           "no notebook named"),
     Fault("renamed_notebook", "the notebook renamed", _rename, FAILED, "renamed or deleted"),

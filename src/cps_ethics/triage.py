@@ -70,7 +70,11 @@ def triage(root: Path, course: Course, db_url: str) -> pd.DataFrame:
     """One row per submission (submitted/ folder or gradebook entry): status, and the reason when not clean."""
     from grading import choices, gradebook, scores
 
-    ta = scores.trainee_assignments(gradebook.read(db_url))
+    gb = gradebook.read(db_url)
+    ta = scores.trainee_assignments(gb)
+    g = gb.grades
+    tests = g[(g["kind"] == "GradeCell") & (g["cell_type"] == "code") & g["locked"]]
+    unscored = tests[tests["auto_score"].isna() & tests["manual_score"].isna()]
     rows = []
     for module in course.modules:
         on_disk = {p.parent.name for p in (root / "submitted").glob(f"*/{module.id}") if p.is_dir()}
@@ -86,7 +90,7 @@ def triage(root: Path, course: Course, db_url: str) -> pd.DataFrame:
         for student in sorted(on_disk | set(status)):
             st = status.get(student, scores.NOT_SUBMITTED)
             row = {"student": student, "assignment": module.id, "status": st, "reason": "",
-                   "unknown_items": 0, "invalid_answers": 0}
+                   "unknown_items": 0, "invalid_answers": 0, "missing_cells": 0}
             if st == scores.NOT_SUBMITTED:
                 row["status"] = "not_graded"
                 row["reason"] = logged.get(student) or _inspect(root / "submitted" / student / module.id, module)
@@ -96,14 +100,17 @@ def triage(root: Path, course: Course, db_url: str) -> pd.DataFrame:
                 row["reason"] = f"answers file: {unreadable[student]}; every item scored 0"
             else:
                 unknown, invalid = _answer_issues(module, answers.get((student, module.id), {}))
-                row.update(unknown_items=len(unknown), invalid_answers=len(invalid))
-                row["reason"] = "; ".join([*([f"answers that fit no option: {', '.join(invalid)} (scored 0)"]
+                gone = sorted(unscored[(unscored["student"] == student)
+                                       & (unscored["assignment"] == module.id)]["grade_id"])
+                row.update(unknown_items=len(unknown), invalid_answers=len(invalid), missing_cells=len(gone))
+                row["reason"] = "; ".join([*([f"grading cells missing from the notebook: {', '.join(gone)} "
+                                              "(deleted? scored 0 until a trainer grades them)"] if gone else []),*([f"answers that fit no option: {', '.join(invalid)} (scored 0)"]
                                              if invalid else []),
                                            *([f"answers to items not in {module.id}: {', '.join(unknown)} (ignored)"]
                                              if unknown else [])])
             rows.append(row)
     return pd.DataFrame(rows, columns=["student", "assignment", "status", "reason", "unknown_items",
-                                       "invalid_answers"])
+                                       "invalid_answers", "missing_cells"])
 
 
 def _inspect(folder: Path, module: Module) -> str:
@@ -126,7 +133,8 @@ def summary(t: pd.DataFrame) -> list[str]:
              f"{int((t['status'] == 'not_graded').sum())} not graded at all.",
              f"  Of the graded: {int(bad_file.sum())} had an answers file that could not be read (all items 0), "
              f"{int((graded['invalid_answers'] > 0).sum())} had answers that fit no option, "
-             f"{int((graded['unknown_items'] > 0).sum())} had answers to unknown items (ignored)."]
+             f"{int((graded['unknown_items'] > 0).sum())} had answers to unknown items (ignored), "
+             f"{int((graded['missing_cells'] > 0).sum())} had grading cells missing from the notebook."]
     for r in t[t["reason"] != ""].itertuples():
         lines.append(f"  - {r.student} / {r.assignment} ({r.status}): {r.reason}")
     return lines

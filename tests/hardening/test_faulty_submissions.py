@@ -71,9 +71,10 @@ def run(tmp_path_factory):
                "triage": triage.triage(root, course, url)}
 
 
-def _points(grades: pd.DataFrame, student: str) -> dict[str, float]:
-    code = grades[(grades["student"] == student) & grades["auto_score"].notna()]
-    return {r.grade_id: float(r.auto_score) for r in code.itertuples()}
+def _points(grades: pd.DataFrame, student: str, ids, column: str = "auto_score") -> dict[str, float]:
+    """grade id -> `column` for the graded items `ids` of one student."""
+    mine = grades[(grades["student"] == student) & grades["grade_id"].isin(list(ids))]
+    return {r.grade_id: float(getattr(r, column)) for r in mine.itertuples()}
 
 
 def _outputs(run, student: str) -> dict[str, str]:
@@ -90,7 +91,7 @@ def _outputs(run, student: str) -> dict[str, str]:
 def test_the_baseline_cohort_scores_exactly_as_expected(run):
     assert run["first"].returncode == 0
     for student, cells in run["expected"].items():
-        assert _points(run["after"], student) == cells, student
+        assert _points(run["after"], student, cells) == cells, student
 
 
 def test_nothing_already_graded_is_lost(run):
@@ -118,8 +119,14 @@ def test_each_fault_gets_its_points_and_a_clear_reason(run, fault):
         assert ta["status"] == "failed" and ta["score"] == 0
         assert row["status"] == "failed" and fault.reason in row["reason"], row["reason"]
         return
-    assert _points(run["after"], fault.student) == points
+    assert _points(run["after"], fault.student, points, "score") == points
     assert row["status"] == "graded"
+    unscored = {k for k, v in _points(run["after"], fault.student, points).items() if v != v}
+    if fault.name == "deleted_grading_cell":  # nbgrader leaves the deleted cell's grade empty, for a trainer
+        assert unscored == {faults.first_item(run["module"])} and fault.reason in row["reason"]
+        assert rows[rows["grade_id"].isin(unscored)]["needs_manual_grade"].all()
+        return
+    assert not unscored
     printed = _outputs(run, fault.student)
     if fault.reason:
         zeroed = [gid for gid, p in points.items() if p == 0]
@@ -166,6 +173,8 @@ def test_the_batch_finishes_and_reports_what_happened_in_numbers(run):
                         f"{want['not_graded']} not graded at all.")
     unreadable = 2 + sum(f.expected == "zero" for f in faults.FAULTS)  # + sim_unanswered, sim_corrupt_sidecar
     assert lines[1].startswith(f"  Of the graded: {unreadable} had an answers file that could not be read")
+    assert lines[1].endswith(", 1 had answers that fit no option, 1 had answers to unknown items (ignored), "
+                             "1 had grading cells missing from the notebook.")
     ta = run["tables"]["trainee_assignments"]
     assert set(ta[ta["status"] == "failed"]["student"]) == {f.student for f in faults.FAULTS
                                                             if f.expected == faults.FAILED}
