@@ -141,6 +141,8 @@ def cmd_main(root: Path, args) -> int:
         expected = cohort_mod.make(root, course)
     say("[4/5] Autograding with nbgrader autograde")
     autograde(root, course, "[4/5]")
+    for line in __import__("cps_ethics.triage", fromlist=["report"]).report(root, course, db_url(root)):
+        say(f"[4/5]  {line}")
     say("[5/5] Summarising the gradebook with pandas")
     out = root / "out" / "summary"
     paths = summary.write(db_url(root), course, out)

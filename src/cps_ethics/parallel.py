@@ -139,7 +139,7 @@ def cmd(root: Path, args) -> int:
     say = lambda m: print(m, flush=True)  # noqa: E731
     outcomes = [autograde(root, m.id, workers=args.workers, force=args.force, extra_args=extra, say=say)
                 for m in course.modules]
-    for line in triage.summary(triage.triage(root, course, course_db_url(root))):
+    for line in triage.report(root, course, course_db_url(root)):
         say(line)
     return 0 if all(o.ok for o in outcomes) else 1
 

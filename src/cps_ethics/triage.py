@@ -138,3 +138,8 @@ def summary(t: pd.DataFrame) -> list[str]:
     for r in t[t["reason"] != ""].itertuples():
         lines.append(f"  - {r.student} / {r.assignment} ({r.status}): {r.reason}")
     return lines
+
+
+def report(root: Path, course: Course, db_url: str) -> list[str]:
+    """The summary lines of `triage` (what the main job and autograde-parallel print after autograde)."""
+    return summary(triage(root, course, db_url))
