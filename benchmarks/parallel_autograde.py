@@ -48,6 +48,17 @@ def prepare(folder: Path, url: str, size: int):
     return root, module, expected
 
 
+def _cpu() -> float:
+    t = os.times()
+    return t.children_user + t.children_system
+
+
+def _busy(c0: float, wall: float, load: float) -> str:
+    """CPU our nbgrader processes used, as cores kept busy: below the worker count means a shared machine."""
+    cpu = _cpu() - c0
+    return f"{cpu:.0f} s CPU = {cpu / wall:.2f} cores busy (load average before: {load:.1f})"
+
+
 def measure(server_url: str, size: int, workers: int, work: Path, say=print) -> dict:
     """Serial then parallel on the same cohort; returns the times, ratio and both database URLs."""
     os.environ.pop("CPS_DB_URL", None)
@@ -56,13 +67,15 @@ def measure(server_url: str, size: int, workers: int, work: Path, say=print) -> 
     root_s, module, _ = prepare(work / "serial", serial_url, size)
     root_p, _, expected = prepare(work / "parallel", parallel_url, size)
     say(f"Cohort: {size} submissions of {module.id}; {workers} workers; {os.cpu_count()} cores")
-    t0 = time.monotonic()
+    load, c0, t0 = os.getloadavg()[0], _cpu(), time.monotonic()
     res = nbgrader(["autograde", module.id], root_s, log=root_s / "out" / "logs" / "serial.log", check=False,
                    extra_env={"CPS_DB_URL": serial_url})
     serial = time.monotonic() - t0
-    say(f"serial nbgrader autograde: {serial:.1f} s (exit {res.returncode})")
+    say(f"serial nbgrader autograde: {serial:.1f} s (exit {res.returncode}); {_busy(c0, serial, load)}")
+    load, c0 = os.getloadavg()[0], _cpu()
     out = parallel.autograde(root_p, module.id, workers=workers, url=parallel_url, say=lambda m: None)
-    say(f"parallel, {len(out.groups)} workers: {out.seconds:.1f} s (exit codes {out.codes})")
+    say(f"parallel, {len(out.groups)} workers: {out.seconds:.1f} s (exit codes {out.codes}); "
+        f"{_busy(c0, out.seconds, load)}")
     ratio = serial / out.seconds
     say(f"ratio serial/parallel: {ratio:.2f}x throughput ({size / serial * 60:.1f} vs "
         f"{size / out.seconds * 60:.1f} submissions per minute)")

@@ -57,6 +57,9 @@ def is_sqlite(url: str) -> bool:
 
 def check_gradebook(url: str, assignment: str) -> None:
     """Workers must not race to create the gradebook: it must already hold the assignment."""
+    path = sa.engine.make_url(url).database
+    if is_sqlite(url) and not (path and Path(path).is_file()):  # connecting would create an empty file
+        raise CourseError(f"There is no gradebook at {path}. Run `nbgrader generate_assignment {assignment}` first.")
     eng = sa.create_engine(url)
     try:
         with eng.connect() as conn:
