@@ -44,23 +44,23 @@ FROM assignment a
 """)
 
 # One row per submission: its timestamp, late penalty (sum over notebooks), number of grade rows, and its total
-# summed by the database exactly as nbgrader.api.SubmittedAssignment.score does (so floating-point sums match
-# `nbgrader export` to the last bit, not just to rounding).
+# summed by the database with nbgrader.api.Grade.score's expression (grouped joins, no per-row subqueries).
 SUBMISSIONS_SQL = sa.text("""
 SELECT s.student_id AS student, a.name AS assignment, s.timestamp AS timestamp,
-       COALESCE((SELECT SUM(sn.late_submission_penalty) FROM submitted_notebook sn
-                 WHERE sn.assignment_id = s.id), 0.0) AS late_penalty,
-       (SELECT COUNT(*) FROM grade g JOIN submitted_notebook sn ON g.notebook_id = sn.id
-        WHERE sn.assignment_id = s.id) AS n_grades,
-       (SELECT COALESCE(SUM(CASE
-            WHEN grade.manual_score IS NOT NULL THEN grade.manual_score
-                 + CASE WHEN grade.extra_credit IS NOT NULL THEN grade.extra_credit ELSE 0.0 END
-            WHEN grade.auto_score IS NOT NULL THEN grade.auto_score
-                 + CASE WHEN grade.extra_credit IS NOT NULL THEN grade.extra_credit ELSE 0.0 END
-            ELSE 0.0 END), 0.0)
-        FROM grade, submitted_notebook
-        WHERE submitted_notebook.assignment_id = s.id AND grade.notebook_id = submitted_notebook.id) AS raw_score
-FROM submitted_assignment s JOIN assignment a ON s.assignment_id = a.id
+       COALESCE(pen.late_penalty, 0.0) AS late_penalty, COALESCE(agg.n_grades, 0) AS n_grades,
+       COALESCE(agg.raw_score, 0.0) AS raw_score
+FROM submitted_assignment s
+JOIN assignment a ON s.assignment_id = a.id
+LEFT JOIN (SELECT assignment_id, SUM(late_submission_penalty) AS late_penalty
+           FROM submitted_notebook GROUP BY assignment_id) pen ON pen.assignment_id = s.id
+LEFT JOIN (SELECT sn.assignment_id AS assignment_id, COUNT(*) AS n_grades,
+                  SUM(CASE WHEN g.manual_score IS NOT NULL THEN g.manual_score
+                                + CASE WHEN g.extra_credit IS NOT NULL THEN g.extra_credit ELSE 0.0 END
+                           WHEN g.auto_score IS NOT NULL THEN g.auto_score
+                                + CASE WHEN g.extra_credit IS NOT NULL THEN g.extra_credit ELSE 0.0 END
+                           ELSE 0.0 END) AS raw_score
+           FROM grade g JOIN submitted_notebook sn ON g.notebook_id = sn.id
+           GROUP BY sn.assignment_id) agg ON agg.assignment_id = s.id
 """)
 
 

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import json
+
 import pandas as pd
 
 from cps_ethics import graph
@@ -47,9 +49,13 @@ def trainee_paths(course: Course, answers: dict, graded: pd.DataFrame) -> pd.Dat
     for m, sc, kind in graded_parts(course):
         if kind != "scenario":
             continue
+        seen: dict[str, dict] = {}  # the same path is traced once
         for s in students.get(m.id, []):
-            rows.append({"student": s, "assignment": m.id, "scenario": sc["id"],
-                         **trace(sc, answers.get((s, m.id), {}).get(sc["id"]))})
+            value = answers.get((s, m.id), {}).get(sc["id"])
+            key = json.dumps(value)
+            if key not in seen:
+                seen[key] = trace(sc, value)
+            rows.append({"student": s, "assignment": m.id, "scenario": sc["id"], **seen[key]})
     return pd.DataFrame(rows, columns=TRAINEE_PATH_COLUMNS)
 
 

@@ -69,10 +69,23 @@ def _bar(share: float) -> str:
     return f"<span class='bar' style='width:{max(0.0, min(1.0, share)) * 8:.2f}em'></span> {share:.0%}"
 
 
-def trainee_report(student: str, t: dict) -> str:
+PER_TRAINEE = ("trainee_assignments", "trainee_principles", "follow_up", "trainee_paths", "problems")
+
+
+def split(t: dict) -> dict[str, dict[str, pd.DataFrame]]:
+    """student -> {table: that student's rows}, for the per-trainee tables (one pass per table)."""
+    out: dict[str, dict[str, pd.DataFrame]] = {}
+    for k in PER_TRAINEE:
+        for s, d in t[k].groupby("student", sort=False):
+            out.setdefault(s, {})[k] = d
+    return out
+
+
+def trainee_report(student: str, t: dict, own: dict | None = None) -> str:
     """One trainee's own results only: every row comes from tables filtered to this student."""
-    own = {k: t[k][t[k]["student"] == student] for k in ("trainee_assignments", "trainee_principles",
-                                                          "follow_up", "trainee_paths", "problems")}
+    own = own if own is not None else split({k: t[k][t[k]["student"] == student] for k in PER_TRAINEE}).get(
+        student, {})
+    own = {k: own.get(k, t[k].iloc[0:0]) for k in PER_TRAINEE}
     tp = own["trainee_principles"].copy()
     tp["bar"] = tp["share"].map(_bar)
     body = ["<h2>Assignments</h2>",
@@ -105,8 +118,10 @@ def write(t: dict, course: Course, out_dir: Path, progress: Callable[[str], None
         students = sorted(t["trainee_assignments"]["student"].unique())
         (tmp / "trainees").mkdir()
         step = max(1, len(students) // 10)
+        parts = split(t)
         for n, s in enumerate(students, 1):
-            (tmp / "trainees" / f"{_safe_name(s)}.html").write_text(trainee_report(s, t), encoding="utf-8")
+            (tmp / "trainees" / f"{_safe_name(s)}.html").write_text(trainee_report(s, t, parts.get(s, {})),
+                                                                    encoding="utf-8")
             if n % step == 0 or n == len(students):
                 progress(f"  trainee reports: {n}/{len(students)}")
         old = out_dir / "trainees"
