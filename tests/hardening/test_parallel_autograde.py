@@ -102,3 +102,38 @@ def test_groups_are_balanced_and_cover_everyone_once():
     groups = parallel.split(ids, 3)
     assert sorted(s for g in groups for s in g) == ids and [len(g) for g in groups] == [3, 2, 2]
     assert parallel.split(ids[:1], 4) == [["s00"]]
+
+
+@pytest.mark.postgres
+def test_a_failing_submission_stops_neither_its_worker_nor_the_other(pg_url, tmp_path, monkeypatch):
+    from cps_ethics import cohort, faults, triage
+
+    monkeypatch.delenv("CPS_DB_URL", raising=False)
+    monkeypatch.delenv("CPS_COURSE_ROOT", raising=False)
+    url = fresh_database(pg_url, "faulty")
+    root = _benchmark().one_module_course(tmp_path / "course")
+    course = load_course(root)
+    module = course.modules[0]
+    nbgrader(["generate_assignment", module.id, "--force"], root, extra_env={"CPS_DB_URL": url})
+    expected = parallel.scaled_cohort(root, module, 3)
+    bad = faults.write(root, module, [f for f in faults.FAULTS if f.name in ("deaf_loop", "corrupt_json")])
+    for name in ("sim_zz1", "sim_zz2"):  # sort after the faults: each worker grades one after a fault
+        later = next(t for t in cohort.profiles(module) if t.student.endswith("all_right"))
+        later.student = name
+        cohort.write_submission(root, module, later)
+        expected[name] = later.expected
+    out = parallel.autograde(root, module.id, workers=2, url=url, extra_args=["--Execute.timeout=5"],
+                             say=lambda m: None)
+    assert sorted(out.codes) == [0, 1] and sorted(s for g in out.groups for s in g) == sorted([*expected, *bad])
+    g = gradebook.grades(url)
+    for student, cells in expected.items():
+        mine = g[(g["student"] == student) & g["grade_id"].isin(cells)]
+        assert dict(zip(mine["grade_id"], mine["auto_score"])) == cells, student
+    monkeypatch.setenv("CPS_DB_URL", url)
+    t = triage.triage(root, course, url).set_index("student")
+    assert t.loc[faults.PREFIX + "deaf_loop", "status"] == "failed"
+    assert "could not be interrupted" in t.loc[faults.PREFIX + "deaf_loop", "reason"]
+    assert "not valid JSON" in t.loc[faults.PREFIX + "corrupt_json", "reason"]
+    assert (t["status"] == "graded").sum() == 6
+    deaf = next(g_ for g_ in out.groups if faults.PREFIX + "deaf_loop" in g_)
+    assert deaf.index(faults.PREFIX + "deaf_loop") < len(deaf) - 1
