@@ -2,7 +2,7 @@
 
 Each run grades the same simulated cohort twice into two fresh PostgreSQL databases (started here from
 Debian's packages on loopback unless --server-url is given) and prints serial time, parallel time and
-their ratio. Usage: python benchmarks/parallel_autograde.py [--size 24] [--workers 2] [--server-url URL]
+their ratio. Usage: python benchmarks/parallel_autograde.py [--size 24] [--workers N] [--server-url URL]
 """
 
 from __future__ import annotations
@@ -18,12 +18,12 @@ from pathlib import Path
 REPO = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(REPO / "tests"))
 
-from conftest import copy_course  # noqa: E402
-from pgserver import PgServer, fresh_database  # noqa: E402
+from conftest import copy_course
+from pgserver import PgServer, fresh_database
 
-from cps_ethics import parallel  # noqa: E402
-from cps_ethics.content import load_course  # noqa: E402
-from cps_ethics.runner import nbgrader  # noqa: E402
+from cps_ethics import parallel
+from cps_ethics.content import load_course
+from cps_ethics.runner import nbgrader
 
 
 def one_module_course(dest: Path, module_id: str = "01_why_a_code") -> Path:
@@ -86,7 +86,7 @@ def measure(server_url: str, size: int, workers: int, work: Path, say=print) -> 
 def main(argv=None) -> int:
     p = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     p.add_argument("--size", type=int, default=24, help="submissions in the cohort (default 24)")
-    p.add_argument("--workers", type=int, default=os.cpu_count() or 2, help="worker processes (default: cores)")
+    p.add_argument("--workers", type=int, default=parallel.default_workers(), help="worker processes (default: cores + 1)")
     p.add_argument("--server-url", help="a PostgreSQL server URL (default: start a throwaway one here)")
     a = p.parse_args(argv)
     with tempfile.TemporaryDirectory(prefix="cps-bench-") as tmp:

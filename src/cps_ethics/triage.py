@@ -13,8 +13,8 @@ from .content import Course, Module
 ERROR_AT = re.compile(r"There was an error processing assignment: \S*/submitted/(?P<student>[^/\s]+)/")
 EXCEPTION = re.compile(r"^\s*(?P<name>[\w.]+(?:Error|Exception|Interrupt))\b:?\s*(?P<msg>.*)$")
 PLAIN = [  # nbgrader's words -> what a trainer can act on
-    ("CellTimeoutError", "a cell ran past the time limit and could not be interrupted (an endless loop that "
-                         "ignores interrupts?), so nbgrader dropped the whole submission"),
+    ("CellTimeoutError", ("a cell ran past the time limit and could not be interrupted (an endless loop "
+                          "that ignores interrupts?), so nbgrader dropped the whole submission")),
     ("UnresponsiveKernelError", "the notebook's kernel stopped responding, so nbgrader dropped the whole submission"),
     ("No notebooks found", "the submission has no notebook with the assignment's name (renamed or deleted?)"),
     ("NotJSONError", "the notebook file is not valid JSON (damaged or cut short)"),
@@ -103,11 +103,11 @@ def triage(root: Path, course: Course, db_url: str) -> pd.DataFrame:
                 gone = sorted(unscored[(unscored["student"] == student)
                                        & (unscored["assignment"] == module.id)]["grade_id"])
                 row.update(unknown_items=len(unknown), invalid_answers=len(invalid), missing_cells=len(gone))
-                row["reason"] = "; ".join([*([f"grading cells missing from the notebook: {', '.join(gone)} "
-                                              "(deleted? scored 0 until a trainer grades them)"] if gone else []),*([f"answers that fit no option: {', '.join(invalid)} (scored 0)"]
-                                             if invalid else []),
-                                           *([f"answers to items not in {module.id}: {', '.join(unknown)} (ignored)"]
-                                             if unknown else [])])
+                notes = [(f"grading cells missing from the notebook: {', '.join(gone)} "
+                          "(deleted? scored 0 until a trainer grades them)")] if gone else []
+                notes += [f"answers that fit no option: {', '.join(invalid)} (scored 0)"] if invalid else []
+                notes += [f"answers to items not in {module.id}: {', '.join(unknown)} (ignored)"] if unknown else []
+                row["reason"] = "; ".join(notes)
             rows.append(row)
     return pd.DataFrame(rows, columns=["student", "assignment", "status", "reason", "unknown_items",
                                        "invalid_answers", "missing_cells"])
@@ -128,13 +128,13 @@ def summary(t: pd.DataFrame) -> list[str]:
     n = len(t)
     graded = t[t["status"] == "graded"]
     bad_file = graded["reason"].str.startswith("answers file:")
-    lines = [f"Autograde in numbers: {n} submissions; {len(graded)} graded, "
-             f"{int((t['status'] == 'failed').sum())} failed as a whole (scored 0 until a trainer looks), "
-             f"{int((t['status'] == 'not_graded').sum())} not graded at all.",
-             f"  Of the graded: {int(bad_file.sum())} had an answers file that could not be read (all items 0), "
-             f"{int((graded['invalid_answers'] > 0).sum())} had answers that fit no option, "
-             f"{int((graded['unknown_items'] > 0).sum())} had answers to unknown items (ignored), "
-             f"{int((graded['missing_cells'] > 0).sum())} had grading cells missing from the notebook."]
+    lines = [(f"Autograde in numbers: {n} submissions; {len(graded)} graded, "
+              f"{int((t['status'] == 'failed').sum())} failed as a whole (scored 0 until a trainer looks), "
+              f"{int((t['status'] == 'not_graded').sum())} not graded at all."),
+             (f"  Of the graded: {int(bad_file.sum())} had an answers file that could not be read (all items 0), "
+              f"{int((graded['invalid_answers'] > 0).sum())} had answers that fit no option, "
+              f"{int((graded['unknown_items'] > 0).sum())} had answers to unknown items (ignored), "
+              f"{int((graded['missing_cells'] > 0).sum())} had grading cells missing from the notebook.")]
     for r in t[t["reason"] != ""].itertuples():
         lines.append(f"  - {r.student} / {r.assignment} ({r.status}): {r.reason}")
     return lines

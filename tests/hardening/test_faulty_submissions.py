@@ -10,8 +10,8 @@ import shutil
 import nbformat
 import pandas as pd
 import pytest
-
 from conftest import copy_course
+
 from cps_ethics import build, cohort, faults, triage
 from cps_ethics.content import load_course
 from cps_ethics.runner import nbgrader
@@ -121,7 +121,7 @@ def test_each_fault_gets_its_points_and_a_clear_reason(run, fault):
         return
     assert _points(run["after"], fault.student, points, "score") == points
     assert row["status"] == "graded"
-    unscored = {k for k, v in _points(run["after"], fault.student, points).items() if v != v}
+    unscored = {k for k, v in _points(run["after"], fault.student, points).items() if pd.isna(v)}
     if fault.name == "deleted_grading_cell":  # nbgrader leaves the deleted cell's grade empty, for a trainer
         assert unscored == {faults.first_item(run["module"])} and fault.reason in row["reason"]
         assert rows[rows["grade_id"].isin(unscored)]["needs_manual_grade"].all()
