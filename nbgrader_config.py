@@ -12,7 +12,7 @@ from pathlib import Path
 
 
 from cps_ethics.course import ANSWERS_FILE
-from cps_ethics.nbgrader_ext import StripWidgetState
+from cps_ethics.nbgrader_ext import LimitOutputChars, StripWidgetState
 
 c = get_config()  # noqa: F821  (provided by traitlets when nbgrader loads this file)
 
@@ -55,7 +55,19 @@ c.ClearSolutions.text_stub = "*Write your answer here. Replace this line with yo
 # Finite cell time; a stuck cell is interrupted and costs that cell only.
 c.Execute.timeout = 60
 c.Execute.interrupt_on_timeout = True
-c.Execute.allow_errors = True
+
+# Autograde: nbgrader 0.9.6's own list (converters/autograde.py), with huge single outputs cut after
+# LimitOutput (which counts lines only).
+c.Autograde.autograde_preprocessors = [
+    "nbgrader.preprocessors.Execute",
+    "nbgrader.preprocessors.IgnorePattern",
+    "nbconvert.preprocessors.ClearMetadataPreprocessor",
+    "nbgrader.preprocessors.LimitOutput",
+    LimitOutputChars,
+    "nbgrader.preprocessors.SaveAutoGrades",
+    "nbgrader.preprocessors.AssignLatePenalties",
+    "nbgrader.preprocessors.CheckCellMetadata",
+]
 
 # Feedback: hidden grading code and reflections' mark schemes are not shown to trainees
 # (autograde restores both from the gradebook; nbgrader's default feedback shows them).

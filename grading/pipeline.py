@@ -52,13 +52,13 @@ def compute(db_url: str, course: Course, root: Path, progress: Callable[[str], N
              f"{int((ta['status'] == scores.FAILED).sum())} failed and "
              f"{int((ta['status'] == scores.NOT_SUBMITTED).sum())} missing submissions")
 
-    submitted = ta[ta["status"] != scores.NOT_SUBMITTED][["student", "assignment"]]
-    progress(f"[2/{STEPS}] Reading {len(submitted)} answers files in autograded/")
-    answers, choice_table, problems = choices.read_all(Path(root), submitted)
+    # A failed submission has no autograded/ folder (nbgrader removes it): its reason is the failure alone.
+    graded = ta[ta["status"] == scores.GRADED][["student", "assignment"]]
+    progress(f"[2/{STEPS}] Reading {len(graded)} answers files in autograded/")
+    answers, choice_table, problems = choices.read_all(Path(root), graded)
     problems = pd.concat([choices.submission_problems(ta), problems], ignore_index=True)
     if len(problems):
         progress(f"[2/{STEPS}]  {len(problems)} problems to look at (see problems.csv)")
-    graded = ta[ta["status"] == scores.GRADED][["student", "assignment"]]
 
     progress(f"[3/{STEPS}] Option shares and scenario paths")
     opts = options.option_shares(course, answers, graded)

@@ -141,7 +141,9 @@ def cmd_main(root: Path, args) -> int:
         expected = cohort_mod.make(root, course)
     say("[4/5] Autograding with nbgrader autograde")
     autograde(root, course, "[4/5]")
-    for line in __import__("cps_ethics.triage", fromlist=["report"]).report(root, course, db_url(root)):
+    from .triage import report as triage_report
+
+    for line in triage_report(root, course, db_url(root)):
         say(f"[4/5]  {line}")
     say("[5/5] Summarising the gradebook with pandas")
     out = root / "out" / "summary"
@@ -166,18 +168,30 @@ def cmd_main(root: Path, args) -> int:
     return 0
 
 
+def cmd_autograde_parallel(root: Path, args) -> int:
+    from .parallel import cmd
+
+    return cmd(root, args)
+
+
+def cmd_report(root: Path, args) -> int:
+    from grading.report import cmd
+
+    return cmd(root, args)
+
+
 COMMANDS = {
     "validate": (cmd_validate, "check the content data and that source/ is up to date"),
     "build": (cmd_build, "write source/ notebooks and public content files from content/"),
     "release": (cmd_release, "build, then make release/ with nbgrader generate_assignment and check it"),
     "cohort": (cmd_cohort, "write the simulated cohort into submitted/"),
     "autograde": (cmd_autograde, "run nbgrader autograde on every module, with progress"),
-    "autograde-parallel": (lambda root, args: __import__("cps_ethics.parallel", fromlist=["cmd"]).cmd(root, args),
+    "autograde-parallel": (cmd_autograde_parallel,
                            "autograde every module with N nbgrader workers (PostgreSQL; SQLite runs one at a time)"),
     "summary": (cmd_summary, "write per trainee and per principle CSV summaries from the gradebook"),
     "stats": (cmd_stats, "print course statistics as JSON: modules, scenarios, items, coverage per principle"),
     "main": (cmd_main, "the whole cycle: build, release, submissions (or simulated cohort), autograde, summary"),
-    "report": (lambda root, args: __import__("grading.report", fromlist=["cmd"]).cmd(root, args),
+    "report": (cmd_report,
                "write every grading table (CSV, out/grading/) and the HTML class and trainee reports (out/report/)"),
 }
 
@@ -191,7 +205,9 @@ def parser() -> argparse.ArgumentParser:
         if name == "summary":
             sp.add_argument("--out", help="folder for the CSV files (default: out/summary)")
         if name == "autograde-parallel":
-            __import__("cps_ethics.parallel", fromlist=["add_arguments"]).add_arguments(sp)
+            from .parallel import add_arguments
+
+            add_arguments(sp)
     return p
 
 

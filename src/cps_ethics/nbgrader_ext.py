@@ -1,9 +1,9 @@
-"""nbgrader preprocessors the course configures: strip saved widget state before anything ships."""
+"""nbgrader preprocessors the course configures: strip widget state on release, cut huge output at autograde."""
 
 from __future__ import annotations
 
 from nbconvert.preprocessors import Preprocessor
-from traitlets import Bool
+from traitlets import Bool, Integer
 
 
 class StripWidgetState(Preprocessor):
@@ -19,4 +19,28 @@ class StripWidgetState(Preprocessor):
         return nb, resources
 
 
-__all__ = ["StripWidgetState"]
+class LimitOutputChars(Preprocessor):
+    """Cut any one output longer than `max_chars` (nbgrader's LimitOutput counts lines, so one 30 MB line
+    would stay in the autograded notebook and in feedback). Grading cells print far less than this."""
+
+    enabled = Bool(True).tag(config=True)
+    max_chars = Integer(100_000).tag(config=True)
+
+    def _cut(self, text):
+        if isinstance(text, list):
+            text = "".join(text)
+        if not isinstance(text, str) or len(text) <= self.max_chars:
+            return text
+        return text[: self.max_chars] + f"\n... [output cut: {len(text) - self.max_chars} more characters not kept]\n"
+
+    def preprocess_cell(self, cell, resources, index):
+        for out in cell.get("outputs", []):
+            if "text" in out:
+                out["text"] = self._cut(out["text"])
+            for mime, value in list(out.get("data", {}).items()):
+                if isinstance(value, (str, list)):
+                    out["data"][mime] = self._cut(value)
+        return cell, resources
+
+
+__all__ = ["LimitOutputChars", "StripWidgetState"]

@@ -118,6 +118,9 @@ def test_each_fault_gets_its_points_and_a_clear_reason(run, fault):
         ta = run["tables"]["trainee_assignments"].set_index("student").loc[fault.student]
         assert ta["status"] == "failed" and ta["score"] == 0
         assert row["status"] == "failed" and fault.reason in row["reason"], row["reason"]
+        mine = run["tables"]["problems"]
+        mine = mine[mine["student"] == fault.student]
+        assert not mine.astype(str).apply(lambda r: "no answers file" in " ".join(r), axis=1).any()
         return
     assert _points(run["after"], fault.student, points, "score") == points
     assert row["status"] == "graded"
@@ -149,11 +152,13 @@ def test_an_endless_loop_costs_only_its_own_cell(run):
 
 
 def test_very_large_output_is_kept_out_of_the_grades(run):
-    """Graded exactly (see the parametrised test); nbgrader's LimitOutput cuts lines, not one 30 MB line."""
+    """Graded exactly (see the parametrised test); nbgrader's LimitOutput cuts lines, not one 30 MB line,
+    so the course's LimitOutputChars cuts it: the autograded notebook (and so feedback) stays small."""
     nb_path = run["root"] / "autograded" / (faults.PREFIX + "big_output") / run["module"].id
     size = sum(p.stat().st_size for p in nb_path.glob("*.ipynb"))
-    assert size > 1_000_000  # a fact to know: the autograded notebook keeps the long line
-    assert json.loads((nb_path / f"{run['module'].notebook}.ipynb").read_text())["cells"]
+    assert size < 1_000_000
+    text = (nb_path / f"{run['module'].notebook}.ipynb").read_text()
+    assert json.loads(text)["cells"] and "[output cut:" in text
 
 
 def test_the_batch_finishes_and_reports_what_happened_in_numbers(run):
