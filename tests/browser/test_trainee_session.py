@@ -21,7 +21,7 @@ from cps_ethics.content import load_course
 from cps_ethics.course import ANSWERS_FILE, db_url
 from cps_ethics.runner import nbgrader
 
-from conftest import REPO
+from courselib import REPO
 from labserver import CHROMIUM, CHROMIUM_ARGS, jupyterlab
 
 pytestmark = [pytest.mark.browser, pytest.mark.slow]

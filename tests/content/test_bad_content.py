@@ -12,7 +12,7 @@ import yaml
 from cps_ethics.content import load_course
 from cps_ethics.errors import ContentError
 
-from conftest import REPO
+from contentlib import REPO
 
 
 @pytest.fixture

@@ -9,7 +9,7 @@ from cps_ethics import graph
 from cps_ethics.content import Module
 from cps_ethics.course import module_files
 
-from conftest import HARD_WORDS, REPO, entry_text
+from contentlib import HARD_WORDS, REPO, entry_text
 
 MIN_SCENARIOS, MIN_GRADED = 24, 80
 TYPES = {"single", "multiple", "matching", "ordering"}

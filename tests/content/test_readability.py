@@ -6,7 +6,7 @@ import pytest
 
 from cps_ethics.course import module_files
 
-from conftest import REPO, trainee_text
+from contentlib import REPO, trainee_text
 
 MAX_GRADE = 9.0
 MODULES = module_files(REPO)

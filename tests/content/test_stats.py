@@ -11,7 +11,7 @@ import yaml
 
 from cps_ethics.course import module_files
 
-from conftest import REPO
+from contentlib import REPO
 
 
 def longest_path(scenario: dict) -> int:

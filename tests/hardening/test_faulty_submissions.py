@@ -10,7 +10,7 @@ import shutil
 import nbformat
 import pandas as pd
 import pytest
-from conftest import copy_course
+from courselib import copy_course
 
 from cps_ethics import build, cohort, faults, triage
 from cps_ethics.content import load_course

@@ -10,7 +10,7 @@ import sys
 
 import pytest
 import sqlalchemy as sa
-from conftest import REPO
+from courselib import REPO
 from pgserver import fresh_database
 
 from cps_ethics import parallel

@@ -12,7 +12,7 @@ from cps_ethics.course import ANSWERS_FILE
 from cps_ethics.errors import CourseError
 from cps_ethics.runner import nbgrader
 
-from conftest import REPO, copy_course
+from courselib import REPO, copy_course
 
 pytestmark = pytest.mark.slow
 

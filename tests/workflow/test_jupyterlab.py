@@ -13,7 +13,7 @@ import pytest
 
 from cps_ethics.runner import env
 
-from conftest import copy_course
+from courselib import copy_course
 
 pytestmark = pytest.mark.slow
 

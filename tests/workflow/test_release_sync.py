@@ -11,7 +11,7 @@ from cps_ethics.content import load_course
 from cps_ethics.release import leaks
 from cps_ethics.runner import nbgrader
 
-from conftest import REPO, copy_course
+from courselib import REPO, copy_course
 
 pytestmark = pytest.mark.slow
 

@@ -19,7 +19,7 @@ from cps_ethics.course import db_url
 from cps_ethics.runner import env, nbgrader
 from grading import gradebook, summary
 
-from conftest import copy_course
+from courselib import copy_course
 
 pytestmark = pytest.mark.slow
 

@@ -1,0 +1,25 @@
+"""Helpers shared by the test folders: the repo's location and a private copy of the course."""
+
+from __future__ import annotations
+
+import os
+import shutil
+import sys
+from pathlib import Path
+
+REPO = Path(__file__).resolve().parent.parent
+# nbgrader shells out to `alembic` and `jupyter`: this environment's scripts come first on PATH.
+os.environ["PATH"] = os.pathsep.join([str(Path(sys.executable).parent), os.environ.get("PATH", "")])
+COURSE_PARTS = ("nbgrader_config.py", "content", "source", "release")
+
+
+def copy_course(dest: Path, parts=COURSE_PARTS) -> Path:
+    """A course folder at `dest` with the repo's config, content, source/ and release/ (no gradebook)."""
+    dest.mkdir(parents=True, exist_ok=True)
+    for part in parts:
+        src = REPO / part
+        if src.is_dir():
+            shutil.copytree(src, dest / part, ignore=shutil.ignore_patterns(".ipynb_checkpoints", "cps_answers*"))
+        elif src.exists():
+            shutil.copy2(src, dest / part)
+    return dest
