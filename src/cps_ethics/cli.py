@@ -148,6 +148,12 @@ def cmd_main(root: Path, args) -> int:
     say("[5/5] Summarising the gradebook with pandas")
     out = root / "out" / "summary"
     paths = summary.write(db_url(root), course, out)
+    from grading import pipeline, report
+
+    tables = pipeline.compute(db_url(root), course, root, progress=lambda m: say(f"[5/5]    {m.strip()}"))
+    paths.append(report.write(tables, course, root / "out" / "report", progress=lambda m: say(f"[5/5]    {m.strip()}")))
+    pipeline.write_tables(tables, root / "out" / "grading")
+    paths.append(root / "out" / "grading")
     if expected is not None:
         g = gradebook.grades(db_url(root))
         bad = []

@@ -52,6 +52,8 @@ def test_main_job_runs_and_reports(graded):
     for name in ("trainee_totals.csv", "principle_scores.csv"):
         assert (root / "out" / "summary" / name).stat().st_size > 0
         assert str(root / "out" / "summary" / name) in main.stdout
+    assert (root / "out" / "report" / "class_report.html").stat().st_size > 0
+    assert (root / "out" / "grading" / "trainee_assignments.csv").stat().st_size > 0
 
 
 def test_every_simulated_trainee_gets_exactly_the_expected_points(graded):
