@@ -22,7 +22,7 @@ ASSIGNMENTS = sorted(p.stem for p in (ROOT / "content" / "modules").glob("*.yaml
 c.CourseDirectory.root = str(ROOT)
 c.CourseDirectory.course_id = "ma-cps-ethics"
 # SQLite file by default; a shared or large course sets CPS_DB_URL (e.g. postgresql+psycopg://...).
-c.CourseDirectory.db_url = os.environ.get("CPS_DB_URL", f"sqlite:///{ROOT / 'gradebook.db'}")
+c.CourseDirectory.db_url = os.environ.get("CPS_DB_URL") or f"sqlite:///{ROOT / 'gradebook.db'}"
 
 # Never copy Python code from a submission into autograded/: the kernel runs there with its folder first on
 # sys.path, so a trainee's `cps_ethics/` or `json.py` would replace the real grader. Trainees never need code.

@@ -18,7 +18,7 @@ from pathlib import Path
 REPO = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(REPO / "tests"))
 
-from conftest import copy_course
+from courselib import copy_course
 from pgserver import PgServer, fresh_database
 
 from cps_ethics import parallel

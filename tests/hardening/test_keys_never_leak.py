@@ -231,14 +231,22 @@ def test_sdist_rules_are_written_down():
 BROKEN_PACKAGE = 'raise ImportError("the course package cannot be loaded in this environment")\n'
 
 
-def _grade_and_feedback(root: Path, students: list[str] | None = None) -> dict[str, str]:
-    only = [f"--student={s}" for s in students] if students else []
-    nbgrader(["autograde", ASSIGNMENT, "--force", *only], root, check=False)
-    nbgrader(["generate_feedback", ASSIGNMENT, "--force", *only], root)
+def _feedback_pages(root: Path) -> dict[str, str]:
+    nbgrader(["generate_feedback", ASSIGNMENT, "--force"], root)
     pages = {}
     for page in (root / "feedback").glob(f"*/{ASSIGNMENT}/*.html"):
         pages[page.parts[-3]] = page.read_text(encoding="utf-8")
     return pages
+
+
+def _broken_package(folder: Path) -> Path:
+    """A copy of the course package whose grader cannot be imported (a broken trainer environment)."""
+    import cps_ethics
+
+    dest = folder / "cps_ethics"
+    shutil.copytree(Path(cps_ethics.__file__).parent, dest, ignore=shutil.ignore_patterns("__pycache__"))
+    (dest / "grader.py").write_text(BROKEN_PACKAGE)
+    return folder
 
 
 @pytest.fixture(scope="module")
@@ -248,21 +256,22 @@ def graded_course(tmp_path_factory):
     with pytest.MonkeyPatch.context() as mp:
         mp.delenv("CPS_COURSE_ROOT", raising=False)
         mp.delenv("CPS_DB_URL", raising=False)
-        root = copy_course(tmp_path_factory.mktemp("feedback") / "course")
+        base = tmp_path_factory.mktemp("feedback")
+        root = copy_course(base / "course")
         course = load_course(root)
         module = course.module(ASSIGNMENT)
         nbgrader(["generate_assignment", ASSIGNMENT, "--force"], root)
         people = {t.student: t for t in cohort.profiles(module)}
-        chosen = [people["sim_all_right"], people["sim_all_wrong"], people["sim_corrupt_sidecar"]]
-        for t in chosen:
+        for t in [people["sim_all_right"], people["sim_all_wrong"], people["sim_corrupt_sidecar"]]:
             cohort.write_submission(root, module, t)
-        # A submission whose every grading cell fails with a traceback: the course package cannot be
-        # imported there (a folder in the submission shadows it, as a broken environment would).
-        broken = cohort.Trainee("sim_traceback", people["sim_all_right"].answers)
-        dest = cohort.write_submission(root, module, broken)
-        (dest / "cps_ethics").mkdir()
-        (dest / "cps_ethics" / "__init__.py").write_text(BROKEN_PACKAGE)
-        pages = _grade_and_feedback(root)
+        nbgrader(["autograde", ASSIGNMENT, "--force"], root, check=False)
+        # A submission whose every grading cell fails with a traceback: graded where the course package's
+        # grader cannot be imported (a trainee cannot cause this: Python files in submissions are ignored).
+        cohort.write_submission(root, module, cohort.Trainee("sim_traceback", people["sim_all_right"].answers))
+        shadow = _broken_package(base / "shadow")
+        nbgrader(["autograde", ASSIGNMENT, "--force", "--student=sim_traceback"], root, check=False,
+                 extra_env={"PYTHONPATH": str(shadow)})
+        pages = _feedback_pages(root)
         yield {"root": root, "course": course, "module": module, "pages": pages, "mp": mp}
 
 
@@ -325,7 +334,8 @@ def test_trainers_can_opt_in_to_feedback_that_explains(graded_course):
     settings = yaml.safe_load(settings_file.read_text())
     settings["feedback"]["explain_after_grading"] = True
     settings_file.write_text(yaml.safe_dump(settings))
-    page = visible_text(_grade_and_feedback(root, ["sim_all_wrong"])["sim_all_wrong"])
+    nbgrader(["autograde", ASSIGNMENT, "--force", "--student=sim_all_wrong"], root, check=False)
+    page = visible_text(_feedback_pages(root)["sim_all_wrong"])
     module = course.module(ASSIGNMENT)
     nb = nbformat.read(root / "source" / ASSIGNMENT / "why_a_code.ipynb", as_version=4)
     in_notebook = {c.metadata.get("nbgrader", {}).get("grade_id") for c in nb.cells}
