@@ -9,7 +9,6 @@ from __future__ import annotations
 
 import argparse
 import os
-import shutil
 import sys
 import tempfile
 import time
@@ -18,25 +17,12 @@ from pathlib import Path
 REPO = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(REPO / "tests"))
 
-from courselib import copy_course
+from courselib import one_module_course
 from pgserver import PgServer, fresh_database
 
 from cps_ethics import parallel
 from cps_ethics.content import load_course
 from cps_ethics.runner import nbgrader
-
-
-def one_module_course(dest: Path, module_id: str = "01_why_a_code") -> Path:
-    """A private course copy holding only one module (the benchmark grades one module)."""
-    root = copy_course(dest)
-    for f in (root / "content" / "modules").glob("*.yaml"):
-        if f.stem != module_id:
-            f.unlink()
-    for part in ("source", "release"):
-        for d in (root / part).iterdir():
-            if d.name != module_id:
-                shutil.rmtree(d)
-    return root
 
 
 def prepare(folder: Path, url: str, size: int):

@@ -23,3 +23,16 @@ def copy_course(dest: Path, parts=COURSE_PARTS) -> Path:
         elif src.exists():
             shutil.copy2(src, dest / part)
     return dest
+
+
+def one_module_course(dest: Path, module_id: str = "01_why_a_code") -> Path:
+    """A private course copy holding only one module (for tests and benchmarks that grade one module)."""
+    root = copy_course(dest)
+    for f in (root / "content" / "modules").glob("*.yaml"):
+        if f.stem != module_id:
+            f.unlink()
+    for part in ("source", "release"):
+        for d in (root / part).iterdir():
+            if d.name != module_id:
+                shutil.rmtree(d)
+    return root

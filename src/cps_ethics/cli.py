@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import argparse
-import re
 import sys
 import time
 from pathlib import Path
@@ -14,7 +13,7 @@ from .content import load_course
 from .course import db_url, require_root
 from .errors import CourseError
 from .release import leaks
-from .runner import nbgrader
+from .runner import STUDENT_LINE, nbgrader
 from .stats import cmd_stats
 
 
@@ -87,10 +86,10 @@ def autograde(root: Path, course, step: str = "") -> dict[str, int]:
         seen = []
 
         def progress(line: str) -> None:
-            hit = re.search(r"Autograding .*/autograded/([^/]+)/", line)
-            if hit and hit.group(1) not in seen:
-                seen.append(hit.group(1))
-                say(f"{step}    [{len(seen)}/{len(students)}] {hit.group(1)}")
+            hit = STUDENT_LINE.search(line)
+            if hit and hit.group("student") not in seen:
+                seen.append(hit.group("student"))
+                say(f"{step}    [{len(seen)}/{len(students)}] {hit.group('student')}")
 
         res = nbgrader(["autograde", m.id, "--force"], root, log=root / "out" / "logs" / f"autograde_{m.id}.log",
                        progress=progress, check=False)

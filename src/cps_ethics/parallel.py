@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import os
-import re
 import threading
 import time
 from concurrent.futures import ThreadPoolExecutor
@@ -16,13 +15,12 @@ from . import cohort
 from .content import Module
 from .course import db_url as course_db_url
 from .errors import CourseError
-from .runner import nbgrader
+from .runner import STUDENT_LINE, nbgrader
 
 SQLITE_MESSAGE = ("The gradebook is a SQLite file, which allows one writer at a time: several nbgrader "
                   "processes writing to it at once could lose grades or corrupt it. Grading the {n} submissions "
                   "one after another in one process instead. For parallel grading, use PostgreSQL: set CPS_DB_URL "
                   "(e.g. postgresql+psycopg://user@host/gradebook) and run generate_assignment again.")
-STUDENT = re.compile(r"Autograding \S*/autograded/(?P<student>[^/]+)/")
 
 
 @dataclass
@@ -105,7 +103,7 @@ def autograde(root: Path, assignment: str, workers: int = 0, url: str | None = N
     logs = root / "out" / "logs"
 
     def progress(line: str) -> None:
-        hit = STUDENT.search(line)
+        hit = STUDENT_LINE.search(line)
         if hit:
             with lock:
                 if hit.group("student") not in seen:

@@ -36,8 +36,8 @@ def nbgrader(args: list[str], root: Path, log: Path | None = None, progress=None
         log.parent.mkdir(parents=True, exist_ok=True)
         log.write_text(text, encoding="utf-8")
     if CONFIG_FAILED in text:
-        raise CourseError(f"nbgrader could not load nbgrader_config.py, so it ran with unsafe defaults "
-                          f"(answers files could be overwritten). Fix the config first." + (f" Log: {log}" if log else ""))
+        raise CourseError("nbgrader could not load nbgrader_config.py, so it ran with unsafe defaults "
+                          "(answers files could be overwritten). Fix the config first." + (f" Log: {log}" if log else ""))
     if check and proc.returncode != 0:
         tail = "".join(lines[-15:])
         raise CourseError(f"`nbgrader {' '.join(args)}` failed (exit {proc.returncode})."
@@ -46,5 +46,5 @@ def nbgrader(args: list[str], root: Path, log: Path | None = None, progress=None
 
 
 CONFIG_FAILED = "Exception while loading config file"
-STUDENT_LINE = re.compile(r"Autograding (?:assignment )?\S*/autograded/(?P<student>[^/]+)/")
-ERROR_LINE = re.compile(r"\| ERROR\] (?P<msg>.*)")
+# nbgrader autograde logs one such line per submission it grades.
+STUDENT_LINE = re.compile(r"Autograding \S*/autograded/(?P<student>[^/]+)/")

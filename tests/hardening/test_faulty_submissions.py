@@ -5,12 +5,11 @@ from __future__ import annotations
 
 import hashlib
 import json
-import shutil
 
 import nbformat
 import pandas as pd
 import pytest
-from courselib import copy_course
+from courselib import one_module_course
 
 from cps_ethics import build, cohort, faults, triage
 from cps_ethics.content import load_course
@@ -21,19 +20,6 @@ pytestmark = pytest.mark.slow
 TIMEOUT = "--Execute.timeout=5"  # the course default is 60 s; the loops below would cost that each
 COLUMNS = ["student", "assignment", "notebook", "grade_id", "auto_score", "manual_score", "extra_credit",
            "needs_manual_grade", "score"]
-
-
-def one_module_course(dest, module_id: str = "01_why_a_code"):
-    """A private course copy holding only one module (other modules' content may be mid-edit)."""
-    root = copy_course(dest)
-    for f in (root / "content" / "modules").glob("*.yaml"):
-        if f.stem != module_id:
-            f.unlink()
-    for part in ("source", "release"):
-        for d in (root / part).iterdir():
-            if d.name != module_id:
-                shutil.rmtree(d)
-    return root
 
 
 def _digest(folder):
