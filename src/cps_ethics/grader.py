@@ -18,13 +18,15 @@ from . import scoring, store
 from .course import ANSWERS_FILE, find_root
 
 BEGIN, END = "### BEGIN HIDDEN TESTS", "### END HIDDEN TESTS"
+# What a trainee sees of a grading cell (the rest is hidden until autograde).
+VISIBLE = "# Your trainer grades the answer above after you submit. Nothing to do here."
 
 _course_cache: dict = {}
 
 
 def cell_source(ref_id: str) -> str:
     """The one fixed form of a grading cell (hidden from trainees; restored by nbgrader at autograde)."""
-    return f'{BEGIN}\nfrom cps_ethics.grader import grade\ngrade("{ref_id}")\n{END}'
+    return f'{VISIBLE}\n{BEGIN}\nfrom cps_ethics.grader import grade\ngrade("{ref_id}")\n{END}'
 
 
 def _course(root: Path):

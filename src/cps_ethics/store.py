@@ -16,6 +16,7 @@ from .errors import AnswerStoreError
 
 FORMAT = "cps-answers"
 VERSION = 1
+LOCK_FILE = ".cps_answers.lock"  # hidden, so trainees do not see it in JupyterLab's file browser
 MAX_BYTES = 2 * 1024 * 1024  # far above any real course; stops a runaway file from being parsed
 
 
@@ -100,7 +101,7 @@ class AnswerStore:
     @contextlib.contextmanager
     def _locked(self):
         self.folder.mkdir(parents=True, exist_ok=True)
-        fd = os.open(self.folder / (ANSWERS_FILE + ".lock"), os.O_RDWR | os.O_CREAT, 0o644)
+        fd = os.open(self.folder / LOCK_FILE, os.O_RDWR | os.O_CREAT, 0o644)
         try:
             fcntl.flock(fd, fcntl.LOCK_EX)
             yield

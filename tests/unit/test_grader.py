@@ -36,7 +36,7 @@ def run(ref, folder, capfd=None):
 
 def test_cell_source_is_one_fixed_hidden_form():
     src = grader.cell_source("q_x")
-    assert src.splitlines() == ["### BEGIN HIDDEN TESTS", "from cps_ethics.grader import grade", 'grade("q_x")',
+    assert src.splitlines() == [grader.VISIBLE, "### BEGIN HIDDEN TESTS", "from cps_ethics.grader import grade", 'grade("q_x")',
                                 "### END HIDDEN TESTS"]
 
 
