@@ -1,0 +1,82 @@
+"""What every course widget shares: the notebook's context (content, answers store, trainee) and helpers."""
+
+from __future__ import annotations
+
+import hashlib
+import html
+import os
+import random
+from datetime import datetime
+from pathlib import Path
+
+import ipywidgets as W
+
+from . import public
+from .course import instructor_preview_dir
+from .store import AnswerStore, StoreError
+
+FULL = W.Layout(width="100%")
+FIT = W.Layout(width="auto", align_self="flex-start")  # as wide as its label (the default cuts labels off)
+SAVED_GRADED = "Saved at {time}. You can change this answer until you submit the assignment."
+
+
+def trainee_id() -> str:
+    for var in ("JUPYTERHUB_USER", "NB_USER", "USER", "LOGNAME"):
+        if os.environ.get(var):
+            return os.environ[var]
+    return "trainee"
+
+
+def shuffled(seq: list, trainee: str, owner: str) -> list:
+    """The trainee's own option order: fixed for a trainee and item, different across trainees."""
+    seed = int(hashlib.sha256(f"{trainee}:{owner}".encode()).hexdigest()[:16], 16)
+    out = list(seq)
+    random.Random(seed).shuffle(out)
+    return out
+
+
+def paragraphs(text: str) -> str:
+    return "".join(f"<p>{html.escape(p.strip())}</p>" for p in text.strip().split("\n\n") if p.strip())
+
+
+class Context:
+    """What every widget of one notebook shares: its public content, answers store, trainee and listeners."""
+
+    def __init__(self, folder: Path | None = None, trainee: str | None = None, content: dict | None = None,
+                 answers_folder: Path | None = None):
+        folder = Path(folder or Path.cwd())
+        self.content = content if content is not None else public.load(folder)
+        preview = answers_folder or instructor_preview_dir(folder)
+        self.preview = preview is not None
+        self.store = AnswerStore(preview or folder)
+        self.trainee = trainee or trainee_id()
+        self.listeners: list = []
+
+    def answers(self) -> tuple[dict, str | None]:
+        try:
+            return self.store.answers(), None
+        except StoreError as e:
+            return {}, f"Your saved answers could not be read ({e}). Your next choice starts a fresh file."
+
+    def save(self, ref: str, value) -> str:
+        """Record an answer; returns the line to show the trainee."""
+        try:
+            note = self.store.record(ref, value)
+        except OSError as e:
+            return f"Could not save your answer ({e.strerror or e}). Please tell your trainer."
+        for fn in list(self.listeners):
+            fn()
+        line = SAVED_GRADED.format(time=datetime.now().strftime("%H:%M"))
+        if self.preview:
+            line += " (Instructor preview: saved outside source/.)"
+        return f"{line} {note}" if note else line
+
+
+_contexts: dict[str, Context] = {}
+
+
+def context() -> Context:
+    key = str(Path.cwd().resolve())
+    if key not in _contexts:
+        _contexts[key] = Context()
+    return _contexts[key]
