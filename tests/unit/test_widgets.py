@@ -12,15 +12,18 @@ from cps_ethics.content import load_course
 from helpers import write_course
 
 
-@pytest.fixture
-def folder(tmp_path, monkeypatch):
-    monkeypatch.delenv("CPS_COURSE_ROOT", raising=False)
-    root = write_course(tmp_path / "course")
+def notebook_folder(root, nb_dir):
+    """A notebook folder holding the public content of the test course's module."""
     course = load_course(root)
-    nb_dir = tmp_path / "trainee" / "01_test"
     nb_dir.mkdir(parents=True)
     (nb_dir / "cps_content.json").write_text(public.dumps(public.project(course, course.modules[0])))
     return nb_dir
+
+
+@pytest.fixture
+def folder(tmp_path, monkeypatch):
+    monkeypatch.delenv("CPS_COURSE_ROOT", raising=False)
+    return notebook_folder(write_course(tmp_path / "course"), tmp_path / "trainee" / "01_test")
 
 
 def saved(folder) -> dict:
@@ -161,10 +164,7 @@ def test_missing_content_file_shows_a_message_not_an_error(tmp_path, monkeypatch
 def test_instructor_preview_never_writes_into_source(tmp_path, monkeypatch):
     monkeypatch.delenv("CPS_COURSE_ROOT", raising=False)
     root = write_course(tmp_path / "course")
-    course = load_course(root)
-    src = root / "source" / "01_test"
-    src.mkdir(parents=True)
-    (src / "cps_content.json").write_text(public.dumps(public.project(course, course.modules[0])))
+    src = notebook_folder(root, root / "source" / "01_test")
     c = widgets.Context(src, trainee="trainer")
     q = widgets.build("t_single", c)
     q.radio.value = "a"
