@@ -18,8 +18,9 @@ CRISIS = (
 )
 HOW_TO = (
     "**How this notebook works.** Open the **Run** menu and choose **Run All Cells**. Then read each part "
-    "and answer with the mouse or the keyboard: **Tab** moves between controls, the **arrow keys** pick an "
-    "option, and **Space** or **Enter** presses a button. Your choices are saved as you make them. "
+    "and answer with the mouse or the keyboard: **Tab** moves to the next option or control, **Space** "
+    "picks an option or ticks a box, the **arrow keys** change a drop-down list, and **Enter** presses a "
+    "button. Your choices are saved as you make them. "
     "You never need to type or change code. Graded answers are not marked right or wrong here; "
     "your trainer grades them after you submit. Practice questions show feedback straight away."
 )
