@@ -43,6 +43,18 @@ def _writer(folder: str, ready) -> None:
         i += 1
 
 
+def _run_together(target, arg_lists, timeout: float) -> None:
+    """Start one process per argument list, release them at the same moment, and require clean exits."""
+    start = FORK.Event()
+    procs = [FORK.Process(target=target, args=(*args, start)) for args in arg_lists]
+    for p in procs:
+        p.start()
+    start.set()
+    for p in procs:
+        p.join(timeout)
+        assert p.exitcode == 0
+
+
 def test_sigkill_at_random_points_never_leaves_a_corrupt_or_partial_sidecar(tmp_path):
     rng = random.Random(20261130)
     outcomes = {"missing": 0, "prefix": 0}
@@ -93,14 +105,7 @@ def _final(prefix: str, n: int) -> dict:
 def test_two_processes_writing_at_once_never_lose_a_choice(tmp_path):
     for attempt in range(5):
         folder = tmp_path / f"p{attempt}"
-        start = FORK.Event()
-        procs = [FORK.Process(target=_record_many, args=(str(folder), p, 60, start)) for p in ("a", "b")]
-        for p in procs:
-            p.start()
-        start.set()
-        for p in procs:
-            p.join(60)
-            assert p.exitcode == 0
+        _run_together(_record_many, [(str(folder), p, 60) for p in ("a", "b")], timeout=60)
         got = {k: v["value"] for k, v in store.read(folder / ANSWERS_FILE).items()}
         assert got == {**_final("a", 60), **_final("b", 60)}
 
@@ -149,15 +154,7 @@ def test_two_widgets_saving_at_once_never_lose_a_choice(tmp_path):
     a, b = singles[:2]
     va = [o["id"] for o in content["items"][a]["options"]] * 5
     vb = [o["id"] for o in content["items"][b]["options"]] * 5
-    start = FORK.Event()
-    procs = [FORK.Process(target=_widget_clicks, args=(str(folder), r, vals, start))
-             for r, vals in ((a, va), (b, vb))]
-    for p in procs:
-        p.start()
-    start.set()
-    for p in procs:
-        p.join(120)
-        assert p.exitcode == 0
+    _run_together(_widget_clicks, [(str(folder), r, vals) for r, vals in ((a, va), (b, vb))], timeout=120)
     got = store.read(folder / ANSWERS_FILE)
     assert got[a]["value"] == va[-1] and got[b]["value"] == vb[-1]
     # And a fresh widget shows both saved choices.
