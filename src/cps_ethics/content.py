@@ -173,6 +173,33 @@ def _module_problems(m: dict, file: Path, keys: set[str]) -> list[str]:
     return out
 
 
+def acts(modules: list[Module]) -> dict[str, list[tuple[str, str, str]]]:
+    """{act: [(rating, where, file name), ...]} for every option tagged with an `act`, in every module."""
+    out: dict[str, list[tuple[str, str, str]]] = {}
+    for m in modules:
+        for it in m.items():
+            for o in it.get("options", []) if it["type"] == "single" else []:
+                if "act" in o:
+                    out.setdefault(o["act"], []).append((o["rating"], f"{it['id']}.{o['id']}", m.file.name))
+        for sc in m.scenarios():
+            for n in sc["nodes"]:
+                for o in n.get("options", []):
+                    if "act" in o:
+                        out.setdefault(o["act"], []).append(
+                            (o["rating"], f"{sc['id']}/{n['id']}.{o['id']}", m.file.name))
+    return out
+
+
+def act_problems(modules: list[Module]) -> list[str]:
+    """The same act must carry the same rating everywhere (invariant 9)."""
+    out = []
+    for act, uses in sorted(acts(modules).items()):
+        if len({r for r, _, _ in uses}) > 1:
+            listed = "; ".join(f"{w} in {f} is {r}" for r, w, f in uses)
+            out.append(f"act '{act}' is rated differently in different places: {listed}")
+    return out
+
+
 def load_course(root: Path, validate: bool = True) -> Course:
     """Read every content file; with validate, raise ContentError listing every problem found."""
     cdir = content_dir(root)
@@ -205,6 +232,8 @@ def load_course(root: Path, validate: bool = True) -> Course:
         modules.append(Module(data, f))
     if validate and not files:
         problems.append(f"{cdir / 'modules'}: no module files (*.yaml) found")
+    if validate and not problems:
+        problems += act_problems(modules)
     if problems:
         raise ContentError(problems)
     return Course(root, principles, modules, settings or {})
