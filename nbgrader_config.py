@@ -1,6 +1,9 @@
 """nbgrader's configuration for the course (nbgrader reads only this file).
 
-It closes the traps measured in ../shared/reference/nbgrader-facts.md:
+It closes the traps measured in ../shared/reference/nbgrader-facts.md, and keeps invariant 8 of the design
+(a trainee's work is data, never code):
+- autograde runs nothing from a submission: cells a trainee added are dropped, and every grading cell is
+  scored by the course's own code from the answers file, inside nbgrader's process (no kernel);
 - the trainee's answers file is never overwritten from source/ at autograde;
 - saved widget state is stripped from the student versions;
 - solution stubs never raise when a trainee runs every cell;
@@ -12,7 +15,9 @@ from pathlib import Path
 
 
 from cps_ethics.course import ANSWERS_FILE
+from cps_ethics.grade_answers import GradeFromAnswers
 from cps_ethics.nbgrader_ext import LimitOutputChars, StripWidgetState
+from cps_ethics.sanitize import DropAddedCells
 
 c = get_config()  # noqa: F821  (provided by traitlets when nbgrader loads this file)
 
@@ -27,7 +32,7 @@ c.CourseDirectory.db_url = os.environ.get("CPS_DB_URL") or f"sqlite:///{ROOT / '
 # Never copy Python code from a submission into autograded/: the kernel runs there with its folder first on
 # sys.path, so a trainee's `cps_ethics/` or `json.py` would replace the real grader. Trainees never need code.
 c.CourseDirectory.ignore = [".ipynb_checkpoints", "*.pyc", "__pycache__", "feedback",
-                            "*.py", "*.pyi", "*.so", "*.pth", "*.egg-link"]
+                            "*.py", "*.pyi", "*.so", "*.pth", "*.egg-link", ".cps_autograde*"]
 
 # Keep each trainee's own answers file at autograde (see nbgrader-facts: "Files and autograde").
 c.Autograde.exclude_overwriting = {a: [ANSWERS_FILE] for a in ASSIGNMENTS}
@@ -56,12 +61,22 @@ c.ClearSolutions.text_stub = "*Write your answer here. Replace this line with yo
 c.Execute.timeout = 60
 c.Execute.interrupt_on_timeout = True
 
-# Autograde: nbgrader 0.9.6's own list (converters/autograde.py), with huge single outputs cut after
-# LimitOutput (which counts lines only).
+# Autograde, first pass (nbgrader 0.9.6's own sanitize list, converters/autograde.py, plus ours): cells that are
+# not in the assignment's source are dropped (DropAddedCells, before OverwriteCells restores edited locked
+# cells), reflections are kept as plain text, and saved widget state is removed.
+c.Autograde.sanitize_preprocessors = [
+    "nbgrader.preprocessors.ClearOutput",
+    "nbgrader.preprocessors.DeduplicateIds",
+    "nbgrader.preprocessors.OverwriteKernelspec",
+    DropAddedCells,
+    "nbgrader.preprocessors.OverwriteCells",
+    "nbgrader.preprocessors.CheckCellMetadata",
+    StripWidgetState,
+]
+# Autograde, second pass: nbgrader's own list with `Execute` replaced by GradeFromAnswers (no kernel is
+# started; nothing a trainee wrote runs), and huge single outputs cut after LimitOutput (which counts lines).
 c.Autograde.autograde_preprocessors = [
-    "nbgrader.preprocessors.Execute",
-    "nbgrader.preprocessors.IgnorePattern",
-    "nbconvert.preprocessors.ClearMetadataPreprocessor",
+    GradeFromAnswers,
     "nbgrader.preprocessors.LimitOutput",
     LimitOutputChars,
     "nbgrader.preprocessors.SaveAutoGrades",

@@ -6,15 +6,15 @@ import contextlib
 import os
 import shutil
 import tempfile
+from collections.abc import Callable
 from pathlib import Path
-from typing import Callable
 
 import pandas as pd
 
 from cps_ethics.content import Course, load_course
 from cps_ethics.errors import CourseError
 
-from . import choices, gradebook, items, options, paths, principles, scores
+from . import choices, gradebook, integrity, items, options, paths, principles, scores
 
 STEPS = 6
 # Table name -> what one row is (the CSV columns are documented in grading/README.md).
@@ -56,7 +56,11 @@ def compute(db_url: str, course: Course, root: Path, progress: Callable[[str], N
     graded = ta[ta["status"] == scores.GRADED][["student", "assignment"]]
     progress(f"[2/{STEPS}] Reading {len(graded)} answers files in autograded/")
     answers, choice_table, problems = choices.read_all(Path(root), graded)
-    problems = pd.concat([choices.submission_problems(ta), problems], ignore_index=True)
+    counts = integrity.autograde_counts(Path(root), course, graded)
+    problems = pd.concat([frame for frame in (choices.submission_problems(ta), problems,
+                                              integrity.added_cell_problems(counts),
+                                              integrity.identical_answers(choice_table)) if len(frame)]
+                         or [problems], ignore_index=True)
     if len(problems):
         progress(f"[2/{STEPS}]  {len(problems)} problems to look at (see problems.csv)")
 

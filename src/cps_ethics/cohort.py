@@ -3,9 +3,11 @@ with the scores each must get. Used by the main job, the tests and the benchmark
 
 from __future__ import annotations
 
+import hashlib
 import json
 import shutil
 from dataclasses import dataclass, field
+from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
 import nbformat
@@ -110,9 +112,13 @@ def profiles(module: Module) -> list[Trainee]:
     return out
 
 
-def _sidecar_bytes(answers: dict) -> bytes:
+def _sidecar_bytes(answers: dict, student: str) -> bytes:
+    """An answers file as a trainee's clicks write it: each simulated trainee saved at their own times."""
+    start = datetime(2026, 11, 30, 9, tzinfo=UTC) + timedelta(
+        seconds=int(hashlib.sha256(student.encode()).hexdigest(), 16) % 28_800)
     data = store.empty()
-    data["answers"] = {k: {"value": v, "at": "2026-11-30T12:00:00.000Z"} for k, v in answers.items()}
+    data["answers"] = {k: {"value": v, "at": (start + timedelta(seconds=40 * n)).isoformat(timespec="milliseconds")
+                           .replace("+00:00", "Z")} for n, (k, v) in enumerate(answers.items())}
     return json.dumps(data, indent=1).encode()
 
 
@@ -135,7 +141,7 @@ def write_submission(root: Path, module: Module, t: Trainee) -> Path:
             elif grade_id.startswith("show_"):
                 cell.source = 'print("I edited a locked display cell")'
     nbformat.write(nb, nb_path)
-    raw = t.raw_sidecar if t.raw_sidecar is not None else (_sidecar_bytes(t.answers) if t.answers is not None else None)
+    raw = t.raw_sidecar if t.raw_sidecar is not None else (_sidecar_bytes(t.answers, t.student) if t.answers is not None else None)
     if raw is not None:
         (dest / ANSWERS_FILE).write_bytes(raw)
     (dest / "timestamp.txt").write_text("2026-11-30 12:00:00.000000 UTC")

@@ -20,6 +20,7 @@ LOOP = "while True:\n    pass"
 DEAF_LOOP = "import signal\nsignal.signal(signal.SIGINT, signal.SIG_IGN)\nwhile True:\n    pass"
 BIG_OUTPUT = "print('x' * 30_000_000)"
 FAILED = "failed"  # nbgrader drops the whole submission: rows stay without a score
+ADDED = ("infinite_loop", "deaf_loop", "big_output")  # added code cells: dropped at autograde, never run
 NOT_GRADED = "not_graded"  # nbgrader records nothing at all for the submission
 
 
@@ -60,6 +61,13 @@ def _not_an_option(folder: Path, module: Module) -> None:
     data = json.loads(_sidecar(folder).read_bytes())
     first = first_item(module)
     data["answers"][first]["value"] = "not_an_option"
+    _sidecar(folder).write_text(json.dumps(data))
+
+
+def _huge_answer(folder: Path, module: Module) -> None:
+    """A 1.5 MB answer to the first question: graded 0, and the grading cell's echo of it is cut."""
+    data = json.loads(_sidecar(folder).read_bytes())
+    data["answers"][first_item(module)]["value"] = "x" * 1_500_000
     _sidecar(folder).write_text(json.dumps(data))
 
 
@@ -144,10 +152,13 @@ FAULTS = [
     Fault("notebook_not_json", "the notebook is not JSON", lambda f, m: _notebook(f, m).write_bytes(b'{"cells": [{'),
           FAILED, "not valid JSON"),
     Fault("notebook_not_utf8", "the notebook is not UTF-8", _not_utf8_notebook, FAILED, "not UTF-8"),
-    Fault("infinite_loop", "a cell with an endless loop", _edit_cells(_add_cell(LOOP)), "all_right", None),
-    Fault("deaf_loop", "a loop that ignores interrupts", _edit_cells(_add_cell(DEAF_LOOP)), FAILED,
-          "could not be interrupted"),
-    Fault("big_output", "a cell printing 30 MB", _edit_cells(_add_cell(BIG_OUTPUT)), "all_right", None),
+    # Cells a trainee adds are dropped before grading and never run (invariant 8): each of these grades as normal.
+    Fault("infinite_loop", "an added cell with an endless loop", _edit_cells(_add_cell(LOOP)), "all_right", None),
+    Fault("deaf_loop", "an added loop that ignores interrupts", _edit_cells(_add_cell(DEAF_LOOP)), "all_right",
+          None),
+    Fault("big_output", "an added cell printing 30 MB", _edit_cells(_add_cell(BIG_OUTPUT)), "all_right", None),
+    Fault("huge_answer", "a 1.5 MB answer to one question", _huge_answer, "first_item_zero",
+          "is not one of this question's options"),
 ]
 
 

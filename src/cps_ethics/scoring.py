@@ -25,6 +25,12 @@ def scenario_max(scenario: dict) -> float:
     return float(graph.max_points(scenario))
 
 
+def _brief(value, n: int = 60) -> str:
+    """A saved value as the grading output echoes it: its repr, cut to `n` characters (a file may hold megabytes)."""
+    text = repr(value)
+    return text if len(text) <= n else text[: n - 1] + "\u2026"
+
+
 def _round(x: float) -> float:
     return round(x + 0.0, 2)
 
@@ -41,7 +47,7 @@ def score_item(item: dict, value) -> Result:
 def _single(item, value, top) -> Result:
     opts = {o["id"]: o for o in item["options"]}
     if not isinstance(value, str) or value not in opts:
-        return Result(0.0, top, problems=[f"the saved answer {value!r} is not one of this question's options"])
+        return Result(0.0, top, problems=[f"the saved answer {_brief(value)} is not one of this question's options"])
     opt = opts[value]
     return Result(_round(top * RATING_SHARE[opt["rating"]]), top, said=[f"You chose: \u201c{opt['text']}\u201d"])
 
@@ -49,7 +55,7 @@ def _single(item, value, top) -> Result:
 def _multiple(item, value, top) -> Result:
     opts = {o["id"]: o for o in item["options"]}
     if not isinstance(value, list) or not all(isinstance(v, str) for v in value):
-        return Result(0.0, top, problems=[f"the saved answer {value!r} is not a list of options"])
+        return Result(0.0, top, problems=[f"the saved answer {_brief(value)} is not a list of options"])
     unknown = [v for v in value if v not in opts]
     chosen = [v for v in dict.fromkeys(value) if v in opts]
     n_correct = sum(1 for o in item["options"] if o["correct"])
@@ -64,7 +70,7 @@ def _multiple(item, value, top) -> Result:
 def _matching(item, value, top) -> Result:
     choices = {c["id"]: c for c in item["choices"]}
     if not isinstance(value, dict):
-        return Result(0.0, top, problems=[f"the saved answer {value!r} is not a set of matches"])
+        return Result(0.0, top, problems=[f"the saved answer {_brief(value)} is not a set of matches"])
     right = 0
     said = []
     for n, pair in enumerate(item["pairs"], 1):
@@ -81,7 +87,7 @@ def _ordering(item, value, top) -> Result:
     key = [s["id"] for s in item["steps"]]
     texts = {s["id"]: s["text"] for s in item["steps"]}
     if not isinstance(value, list):
-        return Result(0.0, top, problems=[f"the saved answer {value!r} is not an order of steps"])
+        return Result(0.0, top, problems=[f"the saved answer {_brief(value)} is not an order of steps"])
     position: dict[str, int] = {}
     for pos, step in enumerate(value):
         if isinstance(step, str) and step in texts and step not in position:
@@ -97,7 +103,7 @@ def score_scenario(scenario: dict, value) -> Result:
     top = scenario_max(scenario)
     nodes = graph.nodes_by_id(scenario)
     if not isinstance(value, list):
-        return Result(0.0, top, problems=[f"the saved path {value!r} is not a list of decisions"])
+        return Result(0.0, top, problems=[f"the saved path {_brief(value)} is not a list of decisions"])
     nid = scenario["start"]
     points = 0
     said: list[str] = []

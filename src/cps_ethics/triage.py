@@ -68,7 +68,7 @@ def _answer_issues(module: Module, answers: dict) -> tuple[list[str], list[str]]
 
 def triage(root: Path, course: Course, db_url: str) -> pd.DataFrame:
     """One row per submission (submitted/ folder or gradebook entry): status, and the reason when not clean."""
-    from grading import choices, gradebook, scores
+    from grading import choices, gradebook, integrity, scores
 
     gb = gradebook.read(db_url)
     ta = scores.trainee_assignments(gb)
@@ -85,12 +85,15 @@ def triage(root: Path, course: Course, db_url: str) -> pd.DataFrame:
         logged = _logged_failures(root, module.id)
         pairs = pd.DataFrame({"student": sorted(s for s in status if status[s] == scores.GRADED)})
         pairs["assignment"] = module.id
-        answers, _, problems = choices.read_all(root, pairs)
+        answers, choice_table, problems = choices.read_all(root, pairs)
         unreadable = dict(zip(problems["student"], problems["message"]))
+        counts = integrity.autograde_counts(root, course, pairs).set_index("student")
+        copied = integrity.identical_answers(choice_table).set_index("student")["message"].to_dict()
         for student in sorted(on_disk | set(status)):
             st = status.get(student, scores.NOT_SUBMITTED)
             row = {"student": student, "assignment": module.id, "status": st, "reason": "",
-                   "unknown_items": 0, "invalid_answers": 0, "missing_cells": 0}
+                   "unknown_items": 0, "invalid_answers": 0, "missing_cells": 0, "added_cells": 0,
+                   "identical_answers": 0}
             if st == scores.NOT_SUBMITTED:
                 row["status"] = "not_graded"
                 row["reason"] = logged.get(student) or _inspect(root / "submitted" / student / module.id, module)
@@ -98,6 +101,7 @@ def triage(root: Path, course: Course, db_url: str) -> pd.DataFrame:
                 row["reason"] = logged.get(student) or reason.get(student, "")
             elif student in unreadable:
                 row["reason"] = f"answers file: {unreadable[student]}; every item scored 0"
+                _integrity(row, counts, copied)
             else:
                 unknown, invalid = _answer_issues(module, answers.get((student, module.id), {}))
                 gone = sorted(unscored[(unscored["student"] == student)
@@ -108,9 +112,24 @@ def triage(root: Path, course: Course, db_url: str) -> pd.DataFrame:
                 notes += [f"answers that fit no option: {', '.join(invalid)} (scored 0)"] if invalid else []
                 notes += [f"answers to items not in {module.id}: {', '.join(unknown)} (ignored)"] if unknown else []
                 row["reason"] = "; ".join(notes)
+                _integrity(row, counts, copied)
             rows.append(row)
     return pd.DataFrame(rows, columns=["student", "assignment", "status", "reason", "unknown_items",
-                                       "invalid_answers", "missing_cells"])
+                                       "invalid_answers", "missing_cells", "added_cells", "identical_answers"])
+
+
+def _integrity(row: dict, counts: pd.DataFrame, copied: dict) -> None:
+    """Add the cells a trainee added (dropped before grading) and a copied answers file to a graded row."""
+    added = int(counts["added_cells"].get(row["student"], 0)) if len(counts) else 0
+    notes = [row["reason"]] if row["reason"] else []
+    if added:
+        row["added_cells"] = added
+        notes.append(f"{added} cell{'s' if added != 1 else ''} the trainee added "
+                     f"{'were' if added != 1 else 'was'} dropped before grading (nothing in them ran)")
+    if row["student"] in copied:
+        row["identical_answers"] = 1
+        notes.append(copied[row["student"]])
+    row["reason"] = "; ".join(notes)
 
 
 def _inspect(folder: Path, module: Module) -> str:
@@ -134,7 +153,10 @@ def summary(t: pd.DataFrame) -> list[str]:
              (f"  Of the graded: {int(bad_file.sum())} had an answers file that could not be read (all items 0), "
               f"{int((graded['invalid_answers'] > 0).sum())} had answers that fit no option, "
               f"{int((graded['unknown_items'] > 0).sum())} had answers to unknown items (ignored), "
-              f"{int((graded['missing_cells'] > 0).sum())} had grading cells missing from the notebook.")]
+              f"{int((graded['missing_cells'] > 0).sum())} had grading cells missing from the notebook, "
+              f"{int((graded['added_cells'] > 0).sum())} had cells they added (dropped, never run), "
+              f"{int((graded['identical_answers'] > 0).sum())} had an answers file identical to another "
+              "trainee's.")]
     for r in t[t["reason"] != ""].itertuples():
         lines.append(f"  - {r.student} / {r.assignment} ({r.status}): {r.reason}")
     return lines

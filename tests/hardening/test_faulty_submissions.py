@@ -4,7 +4,6 @@ every other trainee's grades are exactly as without the fault, and nothing alrea
 from __future__ import annotations
 
 import hashlib
-import json
 
 import nbformat
 import pandas as pd
@@ -131,20 +130,38 @@ def test_answers_that_fit_no_item_or_option_are_counted(run):
     assert t.loc[faults.PREFIX + "not_an_option", "invalid_answers"] == 1
 
 
-def test_an_endless_loop_costs_only_its_own_cell(run):
-    printed = _outputs(run, faults.PREFIX + "infinite_loop")
-    added = [v for k, v in printed.items() if k.startswith("added")]
-    assert len(added) == 1 and ("KeyboardInterrupt" in added[0] or "CellTimeoutError" in added[0])
+@pytest.mark.parametrize("name", faults.ADDED)
+def test_an_added_cell_is_dropped_and_never_runs(run, name):
+    """Endless loops (even one that ignores interrupts) and huge prints cost nothing: the cell is not graded,
+    not run and not kept; the trainee is graded on their answers and the trainer is told."""
+    printed = _outputs(run, faults.PREFIX + name)
+    assert not [k for k in printed if k.startswith("added")]
+    nb = run["root"] / "autograded" / (faults.PREFIX + name) / run["module"].id / f"{run['module'].notebook}.ipynb"
+    assert "while True" not in nb.read_text() and "30_000_000" not in nb.read_text()
+    row = run["triage"].set_index("student").loc[faults.PREFIX + name]
+    assert row["added_cells"] == 1 and "1 cell the trainee added was dropped before grading" in row["reason"]
+    mine = run["tables"]["problems"]
+    mine = mine[(mine["student"] == faults.PREFIX + name) & (mine["reason"] == "added_cells")]
+    assert len(mine) == 1 and mine["message"].iloc[0].startswith("1 cell the trainee added was dropped")
 
 
-def test_very_large_output_is_kept_out_of_the_grades(run):
-    """Graded exactly (see the parametrised test); nbgrader's LimitOutput cuts lines, not one 30 MB line,
-    so the course's LimitOutputChars cuts it: the autograded notebook (and so feedback) stays small."""
-    nb_path = run["root"] / "autograded" / (faults.PREFIX + "big_output") / run["module"].id
+def test_very_large_answer_is_kept_out_of_the_grades(run):
+    """A 1.5 MB answer scores 0 with its reason; the grading cell echoes only its start, so the autograded
+    notebook (and so feedback) stays small. LimitOutputChars still cuts any single huge output."""
+    nb_path = run["root"] / "autograded" / (faults.PREFIX + "huge_answer") / run["module"].id
     size = sum(p.stat().st_size for p in nb_path.glob("*.ipynb"))
-    assert size < 1_000_000
-    text = (nb_path / f"{run['module'].notebook}.ipynb").read_text()
-    assert json.loads(text)["cells"] and "[output cut:" in text
+    assert size < 100_000
+    printed = _outputs(run, faults.PREFIX + "huge_answer")[faults.first_item(run["module"])]
+    assert "'xxxx" in printed and "\u2026" in printed and len(printed) < 1_000
+
+
+def test_limit_output_chars_cuts_one_huge_output():
+    from cps_ethics.nbgrader_ext import LimitOutputChars
+
+    cell = nbformat.v4.new_code_cell("", outputs=[nbformat.v4.new_output("stream", name="stdout", text="y" * 300_000)])
+    cell, _ = LimitOutputChars().preprocess_cell(cell, {}, 0)
+    assert len(cell.outputs[0]["text"]) < 100_200 and "[output cut: 200000 more characters not kept]" in \
+        cell.outputs[0]["text"]
 
 
 def test_the_batch_finishes_and_reports_what_happened_in_numbers(run):
@@ -164,8 +181,9 @@ def test_the_batch_finishes_and_reports_what_happened_in_numbers(run):
                         f"{want['not_graded']} not graded at all.")
     unreadable = 2 + sum(f.expected == "zero" for f in faults.FAULTS)  # + sim_unanswered, sim_corrupt_sidecar
     assert lines[1].startswith(f"  Of the graded: {unreadable} had an answers file that could not be read")
-    assert lines[1].endswith(", 1 had answers that fit no option, 1 had answers to unknown items (ignored), "
-                             "1 had grading cells missing from the notebook.")
+    assert lines[1].endswith(", 2 had answers that fit no option, 1 had answers to unknown items (ignored), "
+                             "1 had grading cells missing from the notebook, 3 had cells they added (dropped, "
+                             "never run), 0 had an answers file identical to another trainee's."), lines[1]
     ta = run["tables"]["trainee_assignments"]
     assert set(ta[ta["status"] == "failed"]["student"]) == {f.student for f in faults.FAULTS
                                                             if f.expected == faults.FAILED}

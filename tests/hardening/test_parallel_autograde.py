@@ -116,7 +116,7 @@ def test_a_failing_submission_stops_neither_its_worker_nor_the_other(pg_url, tmp
     module = course.modules[0]
     nbgrader(["generate_assignment", module.id, "--force"], root, extra_env={"CPS_DB_URL": url})
     expected = parallel.scaled_cohort(root, module, 3)
-    bad = faults.write(root, module, [f for f in faults.FAULTS if f.name in ("deaf_loop", "corrupt_json")])
+    bad = faults.write(root, module, [f for f in faults.FAULTS if f.name in ("notebook_not_json", "corrupt_json")])
     for name in ("sim_zz1", "sim_zz2"):  # sort after the faults: each worker grades one after a fault
         later = next(t for t in cohort.profiles(module) if t.student.endswith("all_right"))
         later.student = name
@@ -131,9 +131,9 @@ def test_a_failing_submission_stops_neither_its_worker_nor_the_other(pg_url, tmp
         assert dict(zip(mine["grade_id"], mine["auto_score"])) == cells, student
     monkeypatch.setenv("CPS_DB_URL", url)
     t = triage.triage(root, course, url).set_index("student")
-    assert t.loc[faults.PREFIX + "deaf_loop", "status"] == "failed"
-    assert "could not be interrupted" in t.loc[faults.PREFIX + "deaf_loop", "reason"]
+    assert t.loc[faults.PREFIX + "notebook_not_json", "status"] == "failed"
+    assert "notebook file is not valid JSON" in t.loc[faults.PREFIX + "notebook_not_json", "reason"]
     assert "not valid JSON" in t.loc[faults.PREFIX + "corrupt_json", "reason"]
     assert (t["status"] == "graded").sum() == 6
-    deaf = next(g_ for g_ in out.groups if faults.PREFIX + "deaf_loop" in g_)
-    assert deaf.index(faults.PREFIX + "deaf_loop") < len(deaf) - 1
+    bad_group = next(g_ for g_ in out.groups if faults.PREFIX + "notebook_not_json" in g_)
+    assert bad_group.index(faults.PREFIX + "notebook_not_json") < len(bad_group) - 1
