@@ -44,6 +44,28 @@ def wrong(item: dict):
     return [s["id"] for s in reversed(item["steps"])]
 
 
+def _longest(seq: list[dict]) -> dict:
+    return max(seq, key=lambda o: len(o["text"]))
+
+
+def testwise(item: dict):
+    """What a trainee who never read the course picks by form alone: the longest option (longer than average
+    ones in a multiple-select item; the longest choice for every match; the longest step first)."""
+    t = item["type"]
+    if t == "single":
+        return _longest(item["options"])["id"]
+    if t == "multiple":
+        mean = sum(len(o["text"]) for o in item["options"]) / len(item["options"])
+        return [o["id"] for o in item["options"] if len(o["text"]) > mean]
+    if t == "matching":
+        return {p["id"]: _longest(item["choices"])["id"] for p in item["pairs"]}
+    return [s["id"] for s in sorted(item["steps"], key=lambda s: -len(s["text"]))]
+
+
+def testwise_path(sc: dict):
+    return graph.choose_path(sc, _longest)
+
+
 def worst_path(sc: dict):
     return graph.choose_path(sc, lambda opts: min(opts, key=lambda o: graph.RATING_POINTS[o["rating"]]))
 
@@ -94,7 +116,8 @@ def _profile(module: Module, student: str, pick_item, pick_path) -> Trainee:
 
 
 def profiles(module: Module) -> list[Trainee]:
-    """The cohort for one module: all right, all wrong, partial, unanswered, corrupt, edited locked cells."""
+    """The cohort for one module: all right, all wrong, partial, unanswered, corrupt, edited locked cells, and a
+    test-wise trainee who picks the longest option everywhere."""
     items, scenarios = _graded(module)
     zero = {x["id"]: 0.0 for x in [*items, *scenarios]}
     out = [
@@ -109,6 +132,8 @@ def profiles(module: Module) -> list[Trainee]:
     tampered = _profile(module, PREFIX + "edited_locked", lambda n, it: right(it), lambda n, sc: graph.best_path(sc))
     tampered.tamper = True
     out.append(tampered)
+    # Invariant 9: choosing by the form of the options should earn about what guessing earns.
+    out.append(_profile(module, PREFIX + "testwise", lambda n, it: testwise(it), lambda n, sc: testwise_path(sc)))
     return out
 
 

@@ -131,11 +131,18 @@ def _module_problems(m: dict, file: Path, keys: set[str]) -> list[str]:
             for k in x.get("principles", []):
                 if k not in keys:
                     say(f"{kind} '{x['id']}'", f"cites unknown principle key '{k}'")
+    out += _slot_problems(m, file)
+    variants = {f"{k}:{x['id']}" for k, seq in (("item", m.get("items", [])), ("scenario", m.get("scenarios", [])))
+                for x in seq if "slot" in x}
     layout = m["layout"]
     for ref in layout:
         if ref != "progress" and ref not in defined:
             say("layout", f"'{ref}' is not defined in this module")
     for ref, kind in defined.items():
+        if ref in variants:
+            if ref in layout:
+                say("layout", f"'{ref}' is a variant: the layout names its slot ('{kind}:<slot id>') instead")
+            continue
         if kind != "note" and layout.count(ref) != 1:
             say("layout", f"'{ref}' must appear exactly once (found {layout.count(ref)})")
     if "progress" not in layout:
@@ -171,6 +178,37 @@ def _module_problems(m: dict, file: Path, keys: set[str]) -> list[str]:
                     if k not in keys:
                         say(f"{where} > node '{n['id']}' > option '{o['id']}'", f"cites unknown principle key '{k}'")
     return out
+
+
+SAME_IN_A_SLOT = ("kind", "type", "points")
+
+
+def _slot_problems(m: dict, file: Path) -> list[str]:
+    """A variant names the primary entry of its slot in this module, and matches it in kind, type, points
+    and principles (parallel variants test the same point at the same difficulty)."""
+    out = []
+    for kind, seq in (("item", m.get("items", [])), ("scenario", m.get("scenarios", []))):
+        primaries = {x["id"]: x for x in seq if "slot" not in x}
+        for x in seq:
+            if "slot" not in x:
+                continue
+            where = f"{file}: {kind} '{x['id']}'"
+            primary = primaries.get(x["slot"])
+            if primary is None:
+                out.append(f"{where}: slot '{x['slot']}' is not a {kind} of this module without a slot of its own")
+                continue
+            for key in SAME_IN_A_SLOT:
+                if x.get(key) != primary.get(key):
+                    out.append(f"{where}: '{key}' differs from its slot '{x['slot']}' ({x.get(key)!r} vs "
+                               f"{primary.get(key)!r}); variants must be parallel")
+            if sorted(x["principles"]) != sorted(primary["principles"]):
+                out.append(f"{where}: principles differ from its slot '{x['slot']}'")
+    return out
+
+
+def slot_of(x: dict) -> str:
+    """The slot (graded place in the notebook) an item or scenario fills: its `slot`, or its own id."""
+    return x.get("slot", x["id"])
 
 
 def acts(modules: list[Module]) -> dict[str, list[tuple[str, str, str]]]:
