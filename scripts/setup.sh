@@ -33,4 +33,6 @@ if [ "$WITH_TEST" = "test" ]; then
     DEBIAN_FRONTEND=noninteractive $SUDO apt-get install -y -qq "${need[@]}" >/dev/null
   fi
 fi
+# The course's JupyterLab settings (no news pop-up, no update checks, a plainer notebook toolbar).
+install -D -m 0644 deploy/jupyterlab/overrides.json .venv/share/jupyter/lab/settings/overrides.d/cps-ethics-course.json
 export PATH="$ROOT/.venv/bin:$PATH"

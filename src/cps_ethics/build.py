@@ -7,7 +7,7 @@ from pathlib import Path
 import nbformat
 
 from . import public, scoring
-from .content import Course, Module, load_course
+from .content import Course, Module, exam_plan, load_course
 from .course import ANSWERS_FILE, CONTENT_FILE, source_dir
 from .grader import cell_source
 
@@ -21,7 +21,8 @@ HOW_TO = (
     "and answer with the mouse or the keyboard: **Tab** moves to the next option or control, **Space** "
     "picks an option or ticks a box, the **arrow keys** change a drop-down list, and **Enter** presses a "
     "button. Your choices are saved as you make them. "
-    "You never need to type or change code. Graded answers are not marked right or wrong here; "
+    "The thin grey bars marked \u2022\u2022\u2022 keep the course working: leave them closed. The only "
+    "typing is in the reflections. Graded answers are not marked right or wrong here; "
     "your trainer grades them after you submit. Practice questions show feedback straight away."
 )
 SETUP = "from cps_ethics import show, progress"
@@ -43,8 +44,19 @@ def _md(grade_id: str, text: str, **cps) -> nbformat.NotebookNode:
     return cell
 
 
+# JupyterLab's own cell metadata for a collapsed input: trainees see what a cell shows, never its source.
+# A collapsed input shows its first line as a preview, so every code cell starts with an empty line (a grading
+# cell starts with grader.VISIBLE, which is empty): the trainee sees a thin bar marked "..." and no code.
+HIDDEN_INPUT = {"source_hidden": True}
+
+
 def _code(grade_id: str, source: str, **kw) -> nbformat.NotebookNode:
-    return nbformat.v4.new_code_cell(source, id=grade_id[:64], metadata=_meta(grade_id, **kw))
+    """A code cell whose input JupyterLab keeps collapsed (nbgrader's generate_assignment carries the metadata)."""
+    meta = _meta(grade_id, **kw)
+    meta["jupyter"] = dict(HIDDEN_INPUT)
+    if not kw.get("grade"):  # grading cells keep grader.cell_source's one fixed form
+        source = "\n" + source
+    return nbformat.v4.new_code_cell(source, id=grade_id[:64], metadata=meta)
 
 
 def _reading(course: Course, r: dict) -> str:
@@ -85,7 +97,11 @@ def notebook(course: Course, module: Module) -> nbformat.NotebookNode:
     for ref in m["layout"]:
         kind, _, rid = ref.partition(":")
         x = by.get(ref)
-        if ref == "progress":
+        if ref == "exam":  # the practice exam: one graded position per question, drawn per trainee
+            for pos in exam_plan(course, module)["positions"]:
+                cells.append(_code(f"show_{pos}", f'show("{pos}")'))
+                cells.append(_code(pos, cell_source(pos), grade=True, points=1))
+        elif ref == "progress":
             cells.append(_md("progress_title", "## Your progress\n\nThis panel shows which graded parts you have answered."))
             cells.append(_code("progress", "progress()"))
         elif kind == "reading":

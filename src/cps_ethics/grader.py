@@ -19,7 +19,7 @@ from .course import ANSWERS_FILE, find_root
 
 BEGIN, END = "### BEGIN HIDDEN TESTS", "### END HIDDEN TESTS"
 # What a trainee sees of a grading cell (the rest is hidden until autograde).
-VISIBLE = "# Your trainer grades the answer above after you submit. Nothing to do here."
+VISIBLE = ""  # empty: the cell is collapsed in JupyterLab and shows only a thin bar, no code
 
 _course_cache: dict = {}
 

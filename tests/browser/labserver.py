@@ -12,9 +12,7 @@ import time
 import urllib.request
 from pathlib import Path
 
-CHROMIUM = "/usr/bin/chromium"
-CHROMIUM_ARGS = ["--no-sandbox", "--disable-gpu", "--disable-background-networking", "--disable-component-update",
-                 "--disable-sync", "--no-first-run", "--disable-dev-shm-usage"]
+from lablib import CHROMIUM, CHROMIUM_ARGS  # noqa: F401  (re-exported for the browser tests)
 
 
 def free_port() -> int:

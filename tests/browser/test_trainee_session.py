@@ -16,12 +16,13 @@ import pytest
 from nbgrader.api import Gradebook
 from playwright.sync_api import Page, sync_playwright
 
-from cps_ethics import scoring, store
+from cps_ethics import build, scoring, store
 from cps_ethics.content import load_course
 from cps_ethics.course import ANSWERS_FILE, db_url
 from cps_ethics.runner import nbgrader
 
 from courselib import REPO
+from lablib import answer_with_keyboard, output_of, run_all, wait_idle
 from labserver import CHROMIUM, CHROMIUM_ARGS, jupyterlab
 
 pytestmark = [pytest.mark.browser, pytest.mark.slow]
@@ -46,82 +47,19 @@ ACCESSIBLE_NAME = """el => {
 }"""
 
 
-def _option_text(key: dict, node_id: str | None, option_id: str) -> str:
-    opts = key["options"] if node_id is None else next(n for n in key["nodes"] if n["id"] == node_id)["options"]
-    return next(o["text"] for o in opts if o["id"] == option_id)
-
-
-def _widget(page: Page, ref: str):
-    """The output area of the notebook cell `show("<ref>")`."""
-    cell = page.locator(".jp-CodeCell").filter(has=page.locator(".cm-content", has_text=f'show("{ref}")'))
-    return cell.locator(".jp-OutputArea-output").first
-
-
-def _focused_label(page: Page) -> str:
-    return page.evaluate("() => { const e = document.activeElement; return (e.labels && e.labels[0] ? "
-                         "e.labels[0].textContent : e.textContent || '').replace(/\\s+/g, ' ').trim(); }")
-
-
-def _tab_to(page: Page, label: str, limit: int = 12) -> None:
-    """Press Tab until the focused control is the one named `label` (fails if it is never reached)."""
-    for _ in range(limit):
-        if _focused_label(page) == label:
-            return
-        page.keyboard.press("Tab")
-    assert _focused_label(page) == label, f"Tab never reached \u201c{label}\u201d"
-
-
-def _pick(page: Page, area, label: str) -> None:
-    """Keyboard only: into the widget's first control, Tab to the option, Space to choose it."""
-    first = area.locator("input[type=radio]").first
-    first.wait_for(state="visible")
-    first.focus()  # where a keyboard user lands when the widget is reached; every choice below is a key press
-    _tab_to(page, label)
-    page.keyboard.press("Space")
-    checked = area.locator("label", has_text=label).locator("input[type=radio]")
-    assert checked.is_checked()
-
-
-def _run_all(page: Page) -> None:
-    page.keyboard.press("Control+Shift+C")  # the command palette
-    page.locator(".lm-CommandPalette input").wait_for(state="visible")
-    page.keyboard.type("Run All Cells")
-    active = page.locator(".lm-CommandPalette-item.lm-mod-active")
-    active.wait_for()
-    assert active.inner_text().strip() == "Run All Cells"
-    page.keyboard.press("Enter")
-
-
 def _session(page: Page, url: str, course, student_dir: Path) -> None:
     page.goto(url)
-    page.locator(".jp-Notebook .jp-Cell").first.wait_for(timeout=120_000)
-    page.locator(".jp-Notebook-ExecutionIndicator, #jp-main-statusbar").first.wait_for(timeout=60_000)
-    page.wait_for_function("() => document.body.innerText.includes('Idle')", timeout=120_000)
-    _run_all(page)
-    _widget(page, SCENARIO).locator("button", has_text="Confirm this choice").wait_for(
-        timeout=120_000)
+    wait_idle(page)
+    run_all(page)
+    nb_path = student_dir / f"{NOTEBOOK}.ipynb"
+    output_of(page, nb_path, SCENARIO).locator("button", has_text="Confirm this choice").wait_for(timeout=120_000)
     page.wait_for_function("() => document.body.innerText.includes('graded items answered')", timeout=120_000)
 
-    # The graded question: one choice.
-    q_key = course.find(QUESTION)[1]
-    q_area = _widget(page, QUESTION)
-    _pick(page, q_area, _option_text(q_key, None, QUESTION_PICK))
-    q_area.get_by_text("Saved at").wait_for(timeout=30_000)
-
-    # The branching scenario: two decisions, each chosen and then confirmed with the keyboard.
-    s_key = course.find(SCENARIO)[1]
-    s_area = _widget(page, SCENARIO)
-    for step, (node_id, option_id) in enumerate(SCENARIO_PICKS, 1):
-        _pick(page, s_area, _option_text(s_key, node_id, option_id))
-        confirm = s_area.get_by_role("button", name="Confirm this choice")
-        page.wait_for_function("el => !el.disabled", arg=confirm.element_handle(), timeout=30_000)
-        _tab_to(page, "Confirm this choice")
-        page.keyboard.press("Enter")
-        s_area.locator("b", has_text="You chose:").nth(step - 1).wait_for(timeout=30_000)
-    s_area.get_by_text("End of this scenario.").wait_for(timeout=30_000)
+    # A graded question (one choice), then both decisions of a branching scenario, each confirmed.
+    answer_with_keyboard(page, nb_path, course, (QUESTION, QUESTION_PICK), (SCENARIO, SCENARIO_PICKS))
+    output_of(page, nb_path, SCENARIO).get_by_text("End of this scenario.").wait_for(timeout=30_000)
 
     # Save with the keyboard, and wait until the file on disk is the run notebook.
-    nb_path = student_dir / f"{NOTEBOOK}.ipynb"
     page.keyboard.press("Escape")
     page.keyboard.press("Control+s")
     deadline = time.monotonic() + 60
@@ -145,6 +83,8 @@ def _cut_off_buttons(page: Page) -> list[str]:
 
 def test_trainee_answers_with_the_keyboard_and_autograde_credits_exactly_that(course_copy, tmp_path):
     course = load_course(course_copy)
+    build.build(course_copy, course)  # the student version made here, whatever state the repo's release/ is in
+    nbgrader(["generate_assignment", ASSIGNMENT, "--force"], course_copy)
     home = tmp_path / "home"
     (home / "settings" / "@jupyterlab" / "apputils-extension").mkdir(parents=True)
     (home / "settings" / "@jupyterlab" / "apputils-extension" / "notification.jupyterlab-settings").write_text(
@@ -164,7 +104,8 @@ def test_trainee_answers_with_the_keyboard_and_autograde_credits_exactly_that(co
                     _session(page, url, course, student_dir)
                 finally:
                     page.screenshot(path=str(ARTIFACTS / "trainee_session.png"), full_page=True)
-                _widget(page, SCENARIO).screenshot(path=str(ARTIFACTS / "scenario.png"))
+                output_of(page, student_dir / f"{NOTEBOOK}.ipynb", SCENARIO).screenshot(
+                    path=str(ARTIFACTS / "scenario.png"))
                 names = _accessible_names(page)
                 cut_off = _cut_off_buttons(page)
             finally:
@@ -181,7 +122,6 @@ def test_trainee_answers_with_the_keyboard_and_autograde_credits_exactly_that(co
     assert {k: v["value"] for k, v in answers.items()} == expected_values
 
     # Collect and autograde it with nbgrader; the gradebook credits exactly those choices.
-    nbgrader(["generate_assignment", ASSIGNMENT, "--force"], course_copy)
     submitted = course_copy / "submitted" / TRAINEE / ASSIGNMENT
     shutil.copytree(student_dir, submitted, ignore=shutil.ignore_patterns(".ipynb_checkpoints", "*.lock"))
     nbgrader(["autograde", ASSIGNMENT, "--student", TRAINEE, "--force"], course_copy)

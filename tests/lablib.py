@@ -1,0 +1,140 @@
+"""Helpers for tests that drive JupyterLab in Debian's headless Chromium (tests/browser, tests/hub).
+
+A course notebook shows no code: every code cell's input is collapsed, so a cell is found by its place in
+the notebook (JupyterLab keeps every cell in the page, in notebook order), never by the code in it.
+"""
+
+from __future__ import annotations
+
+import re
+from pathlib import Path
+
+import nbformat
+from playwright.sync_api import Page
+
+CHROMIUM = "/usr/bin/chromium"
+CHROMIUM_ARGS = ["--no-sandbox", "--disable-gpu", "--disable-background-networking", "--disable-component-update",
+                 "--disable-sync", "--no-first-run", "--disable-dev-shm-usage"]
+REPO = Path(__file__).resolve().parent.parent
+ARTIFACTS = REPO / "out" / "test-artifacts"  # gitignored (/out/)
+CELLS = ".jp-Notebook .jp-Cell"
+# What must never be in sight in a trainee's notebook: the course's code, nbgrader's markers, Python words.
+CODE_TEXT = re.compile(r'show\("|progress\(\)|\bimport\b|cps_ethics|grade\("|### BEGIN|### END|\bdef |print\(')
+NEWS_TOAST = ".Toastify__toast"
+
+
+def cell_index(notebook: Path, grade_id: str) -> int:
+    """Position of the cell with nbgrader id `grade_id` in the notebook file."""
+    nb = nbformat.read(notebook, as_version=4)
+    return next(n for n, c in enumerate(nb.cells) if c.metadata.get("nbgrader", {}).get("grade_id") == grade_id)
+
+
+def output_of(page: Page, notebook: Path, ref: str):
+    """The output area of the cell that shows item or scenario `ref` (nbgrader id show_<ref>)."""
+    return page.locator(CELLS).nth(cell_index(notebook, f"show_{ref}")).locator(".jp-OutputArea-output").first
+
+
+def wait_idle(page: Page) -> None:
+    page.locator(CELLS).first.wait_for(timeout=120_000)
+    page.locator(".jp-Notebook-ExecutionIndicator, #jp-main-statusbar").first.wait_for(timeout=60_000)
+    page.wait_for_function("() => document.body.innerText.includes('Idle')", timeout=120_000)
+
+
+def run_all(page: Page) -> None:
+    """Run menu's Run All Cells, reached from the keyboard through the command palette."""
+    page.keyboard.press("Control+Shift+C")
+    page.locator(".lm-CommandPalette input").wait_for(state="visible")
+    page.keyboard.type("Run All Cells")
+    active = page.locator(".lm-CommandPalette-item.lm-mod-active")
+    active.wait_for()
+    assert active.inner_text().strip() == "Run All Cells"
+    page.keyboard.press("Enter")
+
+
+def focused_label(page: Page) -> str:
+    return page.evaluate("() => { const e = document.activeElement; return (e.labels && e.labels[0] ? "
+                         "e.labels[0].textContent : e.textContent || '').replace(/\\s+/g, ' ').trim(); }")
+
+
+def tab_to(page: Page, label: str, limit: int = 12) -> None:
+    """Press Tab until the focused control is the one named `label` (fails if it is never reached)."""
+    for _ in range(limit):
+        if focused_label(page) == label:
+            return
+        page.keyboard.press("Tab")
+    assert focused_label(page) == label, f"Tab never reached \u201c{label}\u201d"
+
+
+def pick(page: Page, area, label: str) -> None:
+    """Keyboard only: into the widget's first control, Tab to the option, Space to choose it."""
+    first = area.locator("input[type=radio]").first
+    first.wait_for(state="visible")
+    first.focus()  # where a keyboard user lands when the widget is reached; every choice below is a key press
+    tab_to(page, label)
+    page.keyboard.press("Space")
+    assert area.locator("label", has_text=label).locator("input[type=radio]").is_checked()
+
+
+def option_text(key: dict, node_id: str | None, option_id: str) -> str:
+    opts = key["options"] if node_id is None else next(n for n in key["nodes"] if n["id"] == node_id)["options"]
+    return next(o["text"] for o in opts if o["id"] == option_id)
+
+
+def answer_with_keyboard(page: Page, notebook: Path, course, question: tuple[str, str],
+                         scenario: tuple[str, list[tuple[str, str]]]) -> None:
+    """Choose one option of a graded question and walk a graded scenario, keyboard only."""
+    q_ref, q_pick = question
+    q_area = output_of(page, notebook, q_ref)
+    pick(page, q_area, option_text(course.find(q_ref)[1], None, q_pick))
+    q_area.get_by_text("Saved at").wait_for(timeout=30_000)
+    s_ref, steps = scenario
+    s_key = course.find(s_ref)[1]
+    s_area = output_of(page, notebook, s_ref)
+    for step, (node_id, option_id) in enumerate(steps, 1):
+        pick(page, s_area, option_text(s_key, node_id, option_id))
+        confirm = s_area.get_by_role("button", name="Confirm this choice")
+        page.wait_for_function("el => !el.disabled", arg=confirm.element_handle(), timeout=30_000)
+        tab_to(page, "Confirm this choice")
+        page.keyboard.press("Enter")
+        s_area.locator("b", has_text="You chose:").nth(step - 1).wait_for(timeout=30_000)
+
+
+def code_in_sight(page: Page) -> dict:
+    """What of the notebook's code a trainee could see: editors, placeholder previews, code-like text."""
+    return page.evaluate("""re => {
+      const nb = document.querySelector('.jp-Notebook');
+      const code = [...nb.querySelectorAll('.jp-CodeCell')];
+      const visible = el => { const r = el.getBoundingClientRect(); const s = getComputedStyle(el);
+                              return r.width > 0 && r.height > 0 && s.visibility !== 'hidden' && s.display !== 'none'; };
+      return {
+        code_cells: code.length,
+        cells: nb.querySelectorAll('.jp-Cell').length,
+        editors: code.flatMap(c => [...c.querySelectorAll('.jp-InputArea-editor, .cm-editor')]).length,
+        visible_editors: code.flatMap(c => [...c.querySelectorAll('.jp-InputArea-editor, .cm-editor')])
+                             .filter(visible).length,
+        collapsed: code.filter(c => c.querySelector('.jp-InputPlaceholder')).length,
+        previews: [...nb.querySelectorAll('.jp-CodeCell .jp-PlaceholderText')].map(e => e.textContent)
+                      .filter(t => t.trim()),
+        code_text: (nb.textContent.match(new RegExp(re, 'g')) || []),
+      };
+    }""", CODE_TEXT.pattern)
+
+
+def news_toasts(page: Page) -> list[str]:
+    """Notification toasts on screen that ask about or bring Jupyter news or updates."""
+    return [t for t in page.locator(NEWS_TOAST).all_text_contents() if re.search(r"news|update", t, re.IGNORECASE)]
+
+
+def screenshots(page: Page, folder: Path, stem: str, pages: int = 8) -> list[Path]:
+    """The notebook from top to bottom, one viewport per file, into `folder` (e.g. out/test-artifacts/...)."""
+    folder.mkdir(parents=True, exist_ok=True)
+    outer = "document.querySelector('.jp-NotebookPanel:not(.lm-mod-hidden) .jp-WindowedPanel-outer')"
+    total, view = page.evaluate(f"() => {{ const e = {outer}; return e ? [e.scrollHeight, e.clientHeight] : [0, 0]; }}")
+    step = max(view - 80, 200)
+    out = []
+    for n in range(min(pages, max(1, -(-total // step)))):
+        page.evaluate(f"y => {{ const e = {outer}; if (e) e.scrollTop = y; }}", n * step)
+        page.wait_for_timeout(400)
+        out.append(folder / f"{stem}_{n + 1:02d}.png")
+        page.screenshot(path=str(out[-1]))
+    return out
