@@ -21,18 +21,32 @@ if [ ! -f "$stamp" ]; then
   touch "$stamp"
 fi
 
+# Debian packages: chromium prints the study guide to PDF (main job and tests) and runs the browser tests;
+# the tests also use postgresql, and npm for the pinned accessibility checker (tests/site/package.json).
+need=()
+command -v chromium >/dev/null 2>&1 || need+=(chromium)
 if [ "$WITH_TEST" = "test" ]; then
-  # System packages the browser and PostgreSQL tests use (Debian's chromium and postgresql).
-  need=()
-  command -v chromium >/dev/null 2>&1 || need+=(chromium)
   ls /usr/lib/postgresql/*/bin/initdb >/dev/null 2>&1 || need+=(postgresql)
-  if [ "${#need[@]}" -gt 0 ]; then
+  command -v npm >/dev/null 2>&1 || need+=(npm)
+fi
+if [ "${#need[@]}" -gt 0 ]; then
+  if command -v apt-get >/dev/null 2>&1; then
     echo "setup: installing Debian packages: ${need[*]}"
     SUDO=""; [ "$(id -u)" -ne 0 ] && SUDO="sudo"
     $SUDO apt-get update -qq
     DEBIAN_FRONTEND=noninteractive $SUDO apt-get install -y -qq "${need[@]}" >/dev/null
+  else
+    echo "setup: please install ${need[*]} (no apt-get here); the study guide PDF needs chromium." >&2
   fi
+fi
+if [ "$WITH_TEST" = "test" ] && [ ! -d tests/site/node_modules/axe-core ]; then
+  echo "setup: installing the accessibility checker for the site tests (npm ci in tests/site)"
+  (cd tests/site && npm ci --no-audit --no-fund --silent)
 fi
 # The course's JupyterLab settings (no news pop-up, no update checks, a plainer notebook toolbar).
 install -D -m 0644 deploy/jupyterlab/overrides.json .venv/share/jupyter/lab/settings/overrides.d/cps-ethics-course.json
+if [ "$WITH_TEST" = "test" ] && [ ! deploy/node_modules/.package-lock.json -nt deploy/package-lock.json ]; then
+  echo "setup: installing JupyterHub's proxy for the hub test (npm ci in deploy/)"
+  npm ci --prefix deploy --no-audit --no-fund --loglevel=error >/dev/null
+fi
 export PATH="$ROOT/.venv/bin:$PATH"

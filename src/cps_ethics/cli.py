@@ -167,9 +167,42 @@ def cmd_main(root: Path, args) -> int:
             say("Simulated cohort: some grades differ from what was expected:\n" + "\n".join(bad))
             return 1
         say(f"[5/5]  Simulated cohort: all {n} submissions scored exactly as expected.")
+    say("[5/5] Writing the study site and the study guide (practice work and readings only)")
+    paths += study_materials(root, course)
     for p in paths:
         say(f"Wrote {p}")
     say(f"Done in {time.monotonic() - t0:.0f} s.")
+    return 0
+
+
+def study_materials(root: Path, course, site_out: Path | None = None, guide_out: Path | None = None) -> list[Path]:
+    """Write the offline study site and the printable study guide (practice work and readings only)."""
+    from . import guide, site
+
+    site_out = site_out or root / "out" / "site"
+    files = site.build(course, site_out)
+    say(f"Study site: {len(files)} files, {site.size(files) // 1024} KB; open {site_out / 'index.html'}")
+    guide_out = guide_out or root / "out" / "study_guide.pdf"
+    pages = guide.write(course, guide_out)
+    say(f"Study guide: {pages} pages")
+    return [site_out, guide_out]
+
+
+def cmd_site(root: Path, args) -> int:
+    from . import site
+
+    out = Path(args.out) if args.out else root / "out" / "site"
+    files = site.build(load_course(root), out)
+    say(f"Wrote the study site ({len(files)} files, {site.size(files) // 1024} KB): {out / 'index.html'}")
+    return 0
+
+
+def cmd_guide(root: Path, args) -> int:
+    from . import guide
+
+    out = Path(args.out) if args.out else root / "out" / "study_guide.pdf"
+    pages = guide.write(load_course(root), out)
+    say(f"Wrote the study guide ({pages} pages): {out}")
     return 0
 
 
@@ -198,6 +231,8 @@ COMMANDS = {
     "main": (cmd_main, "the whole cycle: build, release, submissions (or simulated cohort), autograde, summary"),
     "report": (cmd_report,
                "write every grading table (CSV, out/grading/) and the HTML class and trainee reports (out/report/)"),
+    "site": (cmd_site, "write the offline study site (readings and practice with feedback; default out/site/)"),
+    "guide": (cmd_guide, "print the study guide to PDF with headless Chromium (default out/study_guide.pdf)"),
 }
 
 
@@ -209,6 +244,8 @@ def parser() -> argparse.ArgumentParser:
         sp = sub.add_parser(name, help=help_, description=help_)
         if name == "summary":
             sp.add_argument("--out", help="folder for the CSV files (default: out/summary)")
+        if name in ("site", "guide"):
+            sp.add_argument("out", nargs="?", help="the folder (site) or PDF file (guide) to write")
         if name == "autograde-parallel":
             from .parallel import add_arguments
 

@@ -1,0 +1,29 @@
+"""Fixtures for the study site and guide tests: the course, the site and the guide built once per session."""
+
+from __future__ import annotations
+
+import pytest
+
+from cps_ethics import guide, site
+from cps_ethics.content import load_course
+
+from courselib import REPO
+
+
+@pytest.fixture(scope="session")
+def course():
+    return load_course(REPO)
+
+
+@pytest.fixture(scope="session")
+def site_dir(course, tmp_path_factory):
+    out = tmp_path_factory.mktemp("study") / "site"
+    site.build(course, out)
+    return out
+
+
+@pytest.fixture(scope="session")
+def guide_pdf(course, tmp_path_factory):
+    out = tmp_path_factory.mktemp("guide") / "study_guide.pdf"
+    pages = guide.write(course, out)
+    return out, pages
