@@ -10,7 +10,7 @@ import pandas as pd
 from cps_ethics import store
 from cps_ethics.course import ANSWERS_FILE
 
-CHOICE_COLUMNS = ["student", "assignment", "item_id", "value", "answered_at"]
+CHOICE_COLUMNS = ["student", "assignment", "item_id", "variant", "value", "answered_at"]
 PROBLEM_COLUMNS = ["student", "assignment", "kind", "reason", "message", "path"]
 
 
@@ -35,7 +35,9 @@ def read_all(root: Path, pairs: pd.DataFrame) -> tuple[dict, pd.DataFrame, pd.Da
         answers[(student, assignment)] = {k: v["value"] for k, v in found.items()}
         for item_id in sorted(found):
             entry = found[item_id]
+            variant = entry.get("variant")
             rows.append({"student": student, "assignment": assignment, "item_id": item_id,
+                         "variant": variant if isinstance(variant, str) else item_id,
                          "value": json.dumps(entry["value"], sort_keys=True, ensure_ascii=False),
                          "answered_at": entry["at"]})
     return answers, pd.DataFrame(rows, columns=CHOICE_COLUMNS), pd.DataFrame(problems, columns=PROBLEM_COLUMNS)

@@ -5,9 +5,9 @@ from __future__ import annotations
 import pandas as pd
 
 from cps_ethics import graph
-from cps_ethics.content import Course
+from cps_ethics.content import Course, slot_of
 
-OPTION_COLUMNS = ["assignment", "grade_id", "type", "part", "option", "text", "key", "is_best",
+OPTION_COLUMNS = ["assignment", "grade_id", "variant", "type", "part", "option", "text", "key", "is_best",
                   "n_chosen", "n_answered", "share"]
 
 
@@ -92,20 +92,25 @@ def walk(scenario: dict, value) -> tuple[list[tuple[str, str]], str]:
     return steps, ("complete" if graph.is_ending(nodes[nid]) else "unfinished")
 
 
-def option_shares(course: Course, answers: dict, graded: pd.DataFrame) -> pd.DataFrame:
+def option_shares(course: Course, answers: dict, graded: pd.DataFrame, chosen: dict | None = None) -> pd.DataFrame:
     """One row per item x part x option: how many answering trainees chose it and their share.
 
     `graded` lists the (student, assignment) pairs whose submission was graded; others are not counted.
+    `chosen` ({(student, assignment, slot): variant}) says which variant each answer is for: each variant is
+    counted on its own rows (`grade_id` is the slot, `variant` the question that was answered).
     """
+    chosen = chosen or {}
     by_assignment: dict[str, list[str]] = {}
     for s, a in zip(graded["student"], graded["assignment"]):
         by_assignment.setdefault(a, []).append(s)
     rows = []
     for m, x, kind in graded_parts(course):
-        values = [answers.get((s, m.id), {}).get(x["id"]) for s in by_assignment.get(m.id, [])]
+        slot = slot_of(x)
+        values = [answers.get((s, m.id), {}).get(slot) for s in by_assignment.get(m.id, [])
+                  if chosen.get((s, m.id, slot), slot) == x["id"]]
         values = [v for v in values if v is not None]
         for r in _rows_for(x, kind, values):
-            rows.append({"assignment": m.id, "grade_id": x["id"], "type": kind, **r})
+            rows.append({"assignment": m.id, "grade_id": slot, "variant": x["id"], "type": kind, **r})
     df = pd.DataFrame(rows, columns=OPTION_COLUMNS)
     df["share"] = (df["n_chosen"] / df["n_answered"]).where(df["n_answered"] > 0)
     return df

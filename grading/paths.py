@@ -7,15 +7,15 @@ import json
 import pandas as pd
 
 from cps_ethics import graph
-from cps_ethics.content import Course
+from cps_ethics.content import Course, slot_of
 
 from .options import graded_parts, walk
 
-TRAINEE_PATH_COLUMNS = ["student", "assignment", "scenario", "path", "status", "points", "max_points",
+TRAINEE_PATH_COLUMNS = ["student", "assignment", "scenario", "variant", "path", "status", "points", "max_points",
                         "on_best_path", "left_best_at", "left_best_with"]
-PATH_COLUMNS = ["assignment", "scenario", "path", "status", "n", "share", "points", "max_points",
+PATH_COLUMNS = ["assignment", "scenario", "variant", "path", "status", "n", "share", "points", "max_points",
                 "on_best_path", "left_best_at", "left_best_with"]
-DEPARTURE_COLUMNS = ["assignment", "scenario", "node", "option", "rating", "n", "n_reached", "share"]
+DEPARTURE_COLUMNS = ["assignment", "scenario", "variant", "node", "option", "rating", "n", "n_reached", "share"]
 
 
 def label(steps: list[tuple[str, str]]) -> str:
@@ -40,8 +40,9 @@ def trace(scenario: dict, value) -> dict:
             "left_best_with": left_with}
 
 
-def trainee_paths(course: Course, answers: dict, graded: pd.DataFrame) -> pd.DataFrame:
-    """One row per graded trainee x graded scenario."""
+def trainee_paths(course: Course, answers: dict, graded: pd.DataFrame, chosen: dict | None = None) -> pd.DataFrame:
+    """One row per graded trainee x graded scenario slot, traced through the variant the trainee answered."""
+    chosen = chosen or {}
     rows = []
     students: dict[str, list[str]] = {}
     for s, a in zip(graded["student"], graded["assignment"]):
@@ -50,12 +51,17 @@ def trainee_paths(course: Course, answers: dict, graded: pd.DataFrame) -> pd.Dat
         if kind != "scenario":
             continue
         seen: dict[str, dict] = {}  # the same path is traced once
+        slot = slot_of(sc)
+        variants = m.slots()[slot][1]
         for s in students.get(m.id, []):
-            value = answers.get((s, m.id), {}).get(sc["id"])
+            shown = chosen.get((s, m.id, slot)) or (variants[0]["id"] if len(variants) == 1 else None)
+            if shown != sc["id"] and not (shown is None and sc is variants[0]):
+                continue
+            value = answers.get((s, m.id), {}).get(slot)
             key = json.dumps(value)
             if key not in seen:
                 seen[key] = trace(sc, value)
-            rows.append({"student": s, "assignment": m.id, "scenario": sc["id"], **seen[key]})
+            rows.append({"student": s, "assignment": m.id, "scenario": slot, "variant": sc["id"], **seen[key]})
     return pd.DataFrame(rows, columns=TRAINEE_PATH_COLUMNS)
 
 
@@ -63,10 +69,10 @@ def path_counts(tp: pd.DataFrame) -> pd.DataFrame:
     """Each distinct path per scenario with how many trainees took it (share of graded trainees)."""
     if tp.empty:
         return pd.DataFrame(columns=PATH_COLUMNS)
-    keys = ["assignment", "scenario", "path", "status", "points", "max_points", "on_best_path",
+    keys = ["assignment", "scenario", "variant", "path", "status", "points", "max_points", "on_best_path",
             "left_best_at", "left_best_with"]
     out = tp.groupby(keys, as_index=False, dropna=False).size().rename(columns={"size": "n"})
-    out["share"] = out["n"] / out.groupby("scenario")["n"].transform("sum")
+    out["share"] = out["n"] / out.groupby(["scenario", "variant"])["n"].transform("sum")
     out = out.sort_values(["assignment", "scenario", "n", "path"], ascending=[True, True, False, True],
                           ignore_index=True)
     return out[PATH_COLUMNS]
@@ -81,7 +87,7 @@ def departures(course: Course, tp: pd.DataFrame) -> pd.DataFrame:
     for m, sc, kind in graded_parts(course):
         if kind != "scenario":
             continue
-        d = tp[tp["scenario"] == sc["id"]]
+        d = tp[tp["variant"] == sc["id"]]
         reached: dict[str, int] = {}
         for path, left_at in zip(d["path"], d["left_best_at"]):
             for step in path.split(" > ") if path else []:
@@ -93,7 +99,7 @@ def departures(course: Course, tp: pd.DataFrame) -> pd.DataFrame:
             for o in n.get("options") or []:
                 hit = int(((d["left_best_at"] == n["id"]) & (d["left_best_with"] == o["id"])).sum())
                 if hit:
-                    rows.append({"assignment": m.id, "scenario": sc["id"], "node": n["id"], "option": o["id"],
+                    rows.append({"assignment": m.id, "scenario": slot_of(sc), "variant": sc["id"], "node": n["id"], "option": o["id"],
                                  "rating": o["rating"], "n": hit, "n_reached": reached.get(n["id"], 0)})
     df = pd.DataFrame(rows, columns=DEPARTURE_COLUMNS)
     df["share"] = (df["n"] / df["n_reached"]).where(df["n_reached"] > 0)

@@ -14,7 +14,7 @@ import pandas as pd
 from cps_ethics.content import Course, load_course
 from cps_ethics.errors import CourseError
 
-from . import choices, gradebook, integrity, items, options, paths, principles, scores
+from . import choices, gradebook, integrity, items, options, paths, principles, scores, variants
 
 STEPS = 6
 # Table name -> what one row is (the CSV columns are documented in grading/README.md).
@@ -26,6 +26,7 @@ TABLES = {
     "class_principles": "one principle: the class view",
     "follow_up": "one trainee x principle below mastery x item where points were lost",
     "items": "one graded item: difficulty, discrimination, review flags",
+    "variants": "one graded slot x variant: how many trainees saw and answered it, mean score, difficulty",
     "options": "one item x part x option: how often it was chosen",
     "reliability": "one assignment: KR-20 and Cronbach's alpha",
     "trainee_paths": "one trainee x one scenario: the path taken",
@@ -65,8 +66,10 @@ def compute(db_url: str, course: Course, root: Path, progress: Callable[[str], N
         progress(f"[2/{STEPS}]  {len(problems)} problems to look at (see problems.csv)")
 
     progress(f"[3/{STEPS}] Option shares and scenario paths")
-    opts = options.option_shares(course, answers, graded)
-    tpaths = paths.trainee_paths(course, answers, graded)
+    chosen = variants.chosen(choice_table)
+    opts = options.option_shares(course, answers, graded, chosen)
+    tpaths = paths.trainee_paths(course, answers, graded, chosen)
+    ti = variants.add_variant(ti, choice_table, course)
 
     progress(f"[4/{STEPS}] Item analysis and reliability")
     item_table, reliability = items.analyse(ti, course, answers, options.best_never_chosen(opts))
@@ -81,6 +84,7 @@ def compute(db_url: str, course: Course, root: Path, progress: Callable[[str], N
         "class_principles": principles.class_principles(tp, course),
         "follow_up": principles.follow_up(tp, ti, course),
         "items": item_table,
+        "variants": variants.variant_table(ti),
         "options": opts,
         "reliability": reliability,
         "trainee_paths": tpaths,

@@ -167,6 +167,12 @@ def cmd_main(root: Path, args) -> int:
             say("Simulated cohort: some grades differ from what was expected:\n" + "\n".join(bad))
             return 1
         say(f"[5/5]  Simulated cohort: all {n} submissions scored exactly as expected.")
+        ta = tables["trainee_assignments"]
+        sim = ta[ta["student"].str.startswith(cohort_mod.PREFIX)].groupby("student")[["score", "max_score"]].sum()
+        shares = (100 * sim["score"] / sim["max_score"]).round(1)
+        say("[5/5]  Share of all points per simulated profile, reflections not yet marked (sim_testwise picks "
+            "the longest option everywhere, without reading): " + ", ".join(f"{s[len(cohort_mod.PREFIX):]} {v:g}%"
+                                                        for s, v in shares.sort_values().items()))
     say("[5/5] Writing the study site and the study guide (practice work and readings only)")
     paths += study_materials(root, course)
     for p in paths:

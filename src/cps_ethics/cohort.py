@@ -12,8 +12,8 @@ from pathlib import Path
 
 import nbformat
 
-from . import graph, scoring, store
-from .content import Course, Module
+from . import graph, scoring, store, variants
+from .content import Course, Module, exam_plan
 from .course import ANSWERS_FILE, release_dir
 
 PREFIX = "sim_"
@@ -88,62 +88,91 @@ class Trainee:
     """One simulated submission of one module, and what autograde must give it."""
 
     student: str
-    answers: dict | None  # None: no answers file at all
+    answers: dict | None  # slot id -> value; None: no answers file at all
     raw_sidecar: bytes | None = None  # overrides `answers` with exact bytes (corrupt files)
     expected: dict[str, float] = field(default_factory=dict)  # grade id -> points
     reflection: str | None = REFLECTION_TEXT
     tamper: bool = False
+    variants: dict[str, str] = field(default_factory=dict)  # slot id -> the variant answered (slots with variants)
+
+
+def graded_slots(module: Module, student: str, course: Course | None = None):
+    """(slot id, 'item' | 'scenario', the content this student sees, max points, exam?) for every graded slot."""
+    if module.exam:
+        if course is None:
+            raise ValueError("the practice exam's cohort needs the course (its questions come from every module)")
+        plan = exam_plan(course, module)
+        draw = variants.exam_draw(student, module.id, plan)
+        for pos in plan["positions"]:
+            yield pos, "item", course.find(draw[pos])[1], 1.0, True
+        return
+    for sid, (kind, xs) in module.slots().items():
+        if xs[0]["kind"] != "graded":
+            continue
+        shown = variants.pick(student, sid, [x["id"] for x in xs]) if len(xs) > 1 else sid
+        x = next(v for v in xs if v["id"] == shown)
+        top = scoring.scenario_max(xs[0]) if kind == "scenario" else scoring.item_max(xs[0])
+        yield sid, kind, x, top, False
 
 
 def _graded(module: Module):
-    items = [i for i in module.items() if i["kind"] == "graded"]
-    scenarios = [s for s in module.scenarios() if s["kind"] == "graded"]
+    items = [i for i in module.items() if i["kind"] == "graded" and "slot" not in i]
+    scenarios = [s for s in module.scenarios() if s["kind"] == "graded" and "slot" not in s]
     return items, scenarios
 
 
-def _profile(module: Module, student: str, pick_item, pick_path) -> Trainee:
-    items, scenarios = _graded(module)
-    answers, expected = {}, {}
-    for n, it in enumerate(items):
-        value = pick_item(n, it)
-        answers[it["id"]] = value
-        expected[it["id"]] = scoring.score_item(it, value).points
-    for n, sc in enumerate(scenarios):
-        path = [list(step) for step in pick_path(n, sc)]
-        answers[sc["id"]] = path
-        expected[sc["id"]] = scoring.score_scenario(sc, path).points
-    return Trainee(student, answers, expected=expected)
+def _profile(module: Module, student: str, pick_item, pick_path, course: Course | None = None) -> Trainee:
+    answers, expected, chosen = {}, {}, {}
+    n_item = n_sc = 0
+    for sid, kind, x, top, exam in graded_slots(module, student, course):
+        if kind == "scenario":
+            value = [list(step) for step in pick_path(n_sc, x)]
+            res = scoring.score_scenario(x, value)
+            n_sc += 1
+        else:
+            value = pick_item(n_item, x)
+            res = scoring.score_item(x, value)
+            n_item += 1
+        answers[sid] = value
+        expected[sid] = round(res.points / res.max_points * top, 2) if exam else res.points
+        if x["id"] != sid:
+            chosen[sid] = x["id"]
+        elif module.exam or len(module.slots().get(sid, ("", [1]))[1]) > 1:
+            chosen[sid] = x["id"]
+    return Trainee(student, answers, expected=expected, variants=chosen)
 
 
-def profiles(module: Module) -> list[Trainee]:
+def profiles(module: Module, course: Course | None = None) -> list[Trainee]:
     """The cohort for one module: all right, all wrong, partial, unanswered, corrupt, edited locked cells, and a
-    test-wise trainee who picks the longest option everywhere."""
-    items, scenarios = _graded(module)
-    zero = {x["id"]: 0.0 for x in [*items, *scenarios]}
+    test-wise trainee who picks the longest option everywhere. Each answers the variants assigned to them."""
+    zero = {sid: 0.0 for sid, *_ in graded_slots(module, PREFIX + "unanswered", course)}
     out = [
-        _profile(module, PREFIX + "all_right", lambda n, it: right(it), lambda n, sc: graph.best_path(sc)),
-        _profile(module, PREFIX + "all_wrong", lambda n, it: wrong(it), lambda n, sc: worst_path(sc)),
+        _profile(module, PREFIX + "all_right", lambda n, it: right(it), lambda n, sc: graph.best_path(sc), course),
+        _profile(module, PREFIX + "all_wrong", lambda n, it: wrong(it), lambda n, sc: worst_path(sc), course),
         _profile(module, PREFIX + "partial", lambda n, it: right(it) if n % 2 == 0 else wrong(it),
-                 lambda n, sc: mixed_path(sc)),
+                 lambda n, sc: mixed_path(sc), course),
         Trainee(PREFIX + "unanswered", None, expected=dict(zero), reflection=None),
         Trainee(PREFIX + "corrupt_sidecar", None, raw_sidecar=b'{"format": "cps-answers", "version": 1, "answ',
                 expected=dict(zero)),
     ]
-    tampered = _profile(module, PREFIX + "edited_locked", lambda n, it: right(it), lambda n, sc: graph.best_path(sc))
+    tampered = _profile(module, PREFIX + "edited_locked", lambda n, it: right(it), lambda n, sc: graph.best_path(sc),
+                        course)
     tampered.tamper = True
     out.append(tampered)
     # Invariant 9: choosing by the form of the options should earn about what guessing earns.
-    out.append(_profile(module, PREFIX + "testwise", lambda n, it: testwise(it), lambda n, sc: testwise_path(sc)))
+    out.append(_profile(module, PREFIX + "testwise", lambda n, it: testwise(it), lambda n, sc: testwise_path(sc),
+                        course))
     return out
 
 
-def _sidecar_bytes(answers: dict, student: str) -> bytes:
+def sidecar(answers: dict, student: str, chosen: dict | None = None) -> bytes:
     """An answers file as a trainee's clicks write it: each simulated trainee saved at their own times."""
     start = datetime(2026, 11, 30, 9, tzinfo=UTC) + timedelta(
         seconds=int(hashlib.sha256(student.encode()).hexdigest(), 16) % 28_800)
     data = store.empty()
     data["answers"] = {k: {"value": v, "at": (start + timedelta(seconds=40 * n)).isoformat(timespec="milliseconds")
-                           .replace("+00:00", "Z")} for n, (k, v) in enumerate(answers.items())}
+                           .replace("+00:00", "Z"), **({"variant": chosen[k]} if k in (chosen or {}) else {})}
+                       for n, (k, v) in enumerate(answers.items())}
     return json.dumps(data, indent=1).encode()
 
 
@@ -166,7 +195,8 @@ def write_submission(root: Path, module: Module, t: Trainee) -> Path:
             elif grade_id.startswith("show_"):
                 cell.source = 'print("I edited a locked display cell")'
     nbformat.write(nb, nb_path)
-    raw = t.raw_sidecar if t.raw_sidecar is not None else (_sidecar_bytes(t.answers, t.student) if t.answers is not None else None)
+    raw = t.raw_sidecar if t.raw_sidecar is not None else (
+        sidecar(t.answers, t.student, t.variants) if t.answers is not None else None)
     if raw is not None:
         (dest / ANSWERS_FILE).write_bytes(raw)
     (dest / "timestamp.txt").write_text("2026-11-30 12:00:00.000000 UTC")
@@ -178,7 +208,7 @@ def make(root: Path, course: Course) -> dict[str, dict[str, dict[str, float]]]:
     expected: dict[str, dict[str, dict[str, float]]] = {}
     for module in course.modules:
         expected[module.id] = {}
-        for t in profiles(module):
+        for t in profiles(module, course):
             write_submission(root, module, t)
             expected[module.id][t.student] = t.expected
     return expected

@@ -91,6 +91,23 @@ class Module:
     def readings(self) -> list[dict]:
         return self.data.get("readings", [])
 
+    @property
+    def exam(self) -> dict | None:
+        """The practice exam's settings, for the exam module (no items of its own); None for a module."""
+        return self.data.get("exam")
+
+    def slots(self) -> dict[str, tuple[str, list[dict]]]:
+        """{slot id: ('item' | 'scenario', [primary, variants...])} for this module's items and scenarios."""
+        out: dict[str, tuple[str, list[dict]]] = {}
+        for kind, seq in (("item", self.items()), ("scenario", self.scenarios())):
+            for x in seq:
+                if "slot" not in x:
+                    out[x["id"]] = (kind, [x])
+            for x in seq:
+                if "slot" in x and x["slot"] in out:
+                    out[x["slot"]][1].append(x)
+        return out
+
 
 @dataclass
 class Course:
@@ -98,12 +115,31 @@ class Course:
     principles: dict[str, dict]
     modules: list[Module]
     settings: dict = field(default_factory=dict)
+    cache: dict = field(default_factory=dict, repr=False)
 
     def module(self, assignment: str) -> Module:
         for m in self.modules:
             if m.id == assignment:
                 return m
         raise KeyError(assignment)
+
+    def slot(self, slot_id: str) -> tuple[str, dict[str, dict], Module] | None:
+        """('item' | 'scenario', {variant id: its data}, module) for a graded place in a notebook, or None.
+        A practice exam position's variants are the bank items of its topic, from every module."""
+        for m in self.modules:
+            if m.exam:
+                if ("exam", m.id) not in self.cache:
+                    self.cache[("exam", m.id)] = exam_plan(self, m)
+                plan = self.cache[("exam", m.id)]
+                topic = plan["positions"].get(slot_id)
+                if topic is not None:
+                    ids = {v for _, variants in plan["pools"][topic] for v in variants}
+                    return "item", {i: self.find(i)[1] for i in sorted(ids)}, m
+                continue
+            found = m.slots().get(slot_id)
+            if found:
+                return found[0], {x["id"]: x for x in found[1]}, m
+        return None
 
     def find(self, ref_id: str) -> tuple[str, dict, Module] | None:
         """('item' | 'scenario' | 'reflection', its data, its module) for an id, or None."""
@@ -136,7 +172,7 @@ def _module_problems(m: dict, file: Path, keys: set[str]) -> list[str]:
                 for x in seq if "slot" in x}
     layout = m["layout"]
     for ref in layout:
-        if ref != "progress" and ref not in defined:
+        if ref not in ("progress", "exam") and ref not in defined:
             say("layout", f"'{ref}' is not defined in this module")
     for ref, kind in defined.items():
         if ref in variants:
@@ -147,6 +183,8 @@ def _module_problems(m: dict, file: Path, keys: set[str]) -> list[str]:
             say("layout", f"'{ref}' must appear exactly once (found {layout.count(ref)})")
     if "progress" not in layout:
         say("layout", "must include the 'progress' panel")
+    if ("exam" in layout) != ("exam" in m):
+        say("layout", "'exam' belongs in the layout of a module with `exam:` settings, and only there")
     for it in m.get("items", []):
         where = f"item '{it['id']}'"
         if it["type"] == "single":
@@ -238,6 +276,37 @@ def act_problems(modules: list[Module]) -> list[str]:
     return out
 
 
+def exam_plan(course: Course, exam: Module) -> dict:
+    """The practice exam's public plan: `positions` {position id: topic} and `pools` {topic: [[slot, [variant
+    ids]], ...]}. A topic is a module of the bank; positions are shared out in proportion to each topic's
+    graded question slots (largest remainders), at least one each and never more than the topic holds."""
+    spec = exam.exam
+    pools: dict[str, list] = {}
+    for m in course.modules:
+        if m.id in spec["draw_from"]:
+            pools[m.id] = [[sid, [x["id"] for x in xs]] for sid, (kind, xs) in m.slots().items()
+                           if kind == "item" and xs[0]["kind"] == "graded"]
+    pools = {t: p for t, p in pools.items() if p}
+    n = min(spec["questions"], sum(len(p) for p in pools.values()))
+    total = sum(len(p) for p in pools.values()) or 1
+    raw = {t: n * len(p) / total for t, p in pools.items()}
+    share = {t: min(len(pools[t]), max(1, int(r))) for t, r in raw.items()}
+    for t in sorted(raw, key=lambda t: raw[t] - int(raw[t]), reverse=True):
+        if sum(share.values()) >= n:
+            break
+        if share[t] < len(pools[t]):
+            share[t] += 1
+    while sum(share.values()) > n:
+        t = max(share, key=lambda t: share[t] - raw[t])
+        share[t] -= 1
+    positions, k = {}, 0
+    for t in pools:
+        for _ in range(share[t]):
+            k += 1
+            positions[f"{spec.get('prefix', 'exam')}_q{k:02d}"] = t
+    return {"positions": positions, "pools": pools}
+
+
 def load_course(root: Path, validate: bool = True) -> Course:
     """Read every content file; with validate, raise ContentError listing every problem found."""
     cdir = content_dir(root)
@@ -272,6 +341,11 @@ def load_course(root: Path, validate: bool = True) -> Course:
         problems.append(f"{cdir / 'modules'}: no module files (*.yaml) found")
     if validate and not problems:
         problems += act_problems(modules)
+        known = {m.id for m in modules}
+        for m in modules:
+            for dep in (m.exam or {}).get("draw_from", []):
+                if dep not in known:
+                    problems.append(f"{m.file}: exam > draw_from: '{dep}' is not a module of this course")
     if problems:
         raise ContentError(problems)
     return Course(root, principles, modules, settings or {})

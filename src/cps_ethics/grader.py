@@ -60,12 +60,14 @@ def _grade(ref_id: str, folder: Path) -> tuple[float, list[str]]:
     if root is None:
         return 0.0, [f"{ref_id}: the grading key was not found (trainer: run autograde in the course folder). Points: 0."]
     course = _course(root)
-    found = course.find(ref_id)
+    found = course.slot(ref_id)
     if found is None:
         return 0.0, [f"{ref_id}: this item is not in the course content any more. Points: 0."]
-    kind, key, _module = found
-    top = scoring.scenario_max(key) if kind == "scenario" else scoring.item_max(key)
-    label = f"Scenario \u201c{key['title']}\u201d" if kind == "scenario" else f"Question \u201c{_short(key['prompt'])}\u201d"
+    kind, variants, module = found
+    exam = module.exam
+    primary = variants.get(ref_id) or next(iter(variants.values()))
+    top = 1.0 if exam else (scoring.scenario_max(primary) if kind == "scenario" else scoring.item_max(primary))
+    label = _label(kind, primary, ref_id)
     try:
         answers = store.read(folder / ANSWERS_FILE)
     except store.StoreError as e:
@@ -73,12 +75,46 @@ def _grade(ref_id: str, folder: Path) -> tuple[float, list[str]]:
     entry = answers.get(ref_id)
     if entry is None:
         return 0.0, [f"{label}: not answered. Points: 0 of {_fmt(top)}."]
+    chosen = entry.get("variant", ref_id)
+    key = variants.get(chosen) if isinstance(chosen, str) else None
+    if key is None:
+        return 0.0, [f"{label}: the saved answer is for {chosen!r:.60}, which is not a version of this question. "
+                     f"Points: 0 of {_fmt(top)}."]
+    label = _label(kind, key, ref_id)
     res = scoring.score_scenario(key, entry["value"]) if kind == "scenario" else scoring.score_item(key, entry["value"])
+    points = round(res.points / res.max_points * top, 2) if exam else res.points
     lines = [f"{label}:"] + [f"  {s}" for s in res.said] + [f"  Note: {p}." for p in res.problems]
-    lines.append(f"  Points: {_fmt(res.points)} of {_fmt(res.max_points)}.")
-    if course.settings.get("feedback", {}).get("explain_after_grading") and kind == "item":
-        lines.append(f"  Why: {key['rationale']}")
-    return res.points, lines
+    lines.append(f"  Points: {_fmt(points)} of {_fmt(top)}.")
+    explain = (exam or {}).get("explain_after_grading", True) if exam else \
+        course.settings.get("feedback", {}).get("explain_after_grading")
+    if explain and kind == "item":
+        lines += _explain(key)
+    return points, lines
+
+
+def _label(kind: str, key: dict, ref_id: str) -> str:
+    if kind == "scenario":
+        return f"Scenario \u201c{key['title']}\u201d"
+    return f"Question \u201c{_short(key['prompt'])}\u201d"
+
+
+def _explain(key: dict) -> list[str]:
+    """After grading, the practice exam (and courses that opt in) explain the answer."""
+    out = []
+    if key["type"] == "single":
+        best = [o["text"] for o in key["options"] if o["rating"] == "best"]
+        out.append("  Best answer: " + "; ".join(f"\u201c{t}\u201d" for t in best))
+    elif key["type"] == "multiple":
+        right = [o["text"] for o in key["options"] if o["correct"]]
+        out.append("  Correct choices: " + "; ".join(f"\u201c{t}\u201d" for t in right))
+    elif key["type"] == "ordering":
+        out.append("  Best order: " + " \u2192 ".join(f"\u201c{s['text']}\u201d" for s in key["steps"]))
+    elif key["type"] == "matching":
+        texts = {c["id"]: c["text"] for c in key["choices"]}
+        out.append("  Matches: " + "; ".join(f"situation {n}: \u201c{texts[p['answer']]}\u201d"
+                                            for n, p in enumerate(key["pairs"], 1)))
+    out.append(f"  Why: {key['rationale']}")
+    return out
 
 
 def _short(text: str, n: int = 70) -> str:

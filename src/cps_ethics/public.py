@@ -6,7 +6,7 @@ import hashlib
 import json
 from pathlib import Path
 
-from .content import Course, Module
+from .content import Course, Module, exam_plan
 from .course import CONTENT_FILE
 from .errors import CourseError
 
@@ -58,6 +58,8 @@ def _scenario(sc: dict, reveal: bool = False) -> dict:
 
 def project(course: Course, module: Module, reveal: bool = False) -> dict:
     """The public content of a module; `reveal` shows every key (authors' preview, never shipped)."""
+    if module.exam:
+        return _exam(course, module, reveal)
     m = module.data
     tracked = []
     for ref in m["layout"]:
@@ -78,6 +80,26 @@ def project(course: Course, module: Module, reveal: bool = False) -> dict:
         "scenarios": {sc["id"]: _scenario(sc, reveal) for sc in module.scenarios()},
         "reflections": {r["id"]: {"prompt": r["prompt"]} for r in module.reflections()},
         "tracked": tracked,
+        # Graded places with parallel variants: each trainee sees one (cps_ethics.variants.pick).
+        "slots": {sid: [x["id"] for x in xs] for sid, (_, xs) in module.slots().items() if len(xs) > 1},
+    }
+
+
+def _exam(course: Course, module: Module, reveal: bool) -> dict:
+    """The practice exam: its plan and the text (never the key) of every question it can draw."""
+    plan = exam_plan(course, module)
+    bank = {v for pool in plan["pools"].values() for _, variants in pool for v in variants}
+    items = {}
+    for m in course.modules:
+        for it in m.items():
+            if it["id"] in bank:
+                items[it["id"]] = _item(it, reveal)
+    return {
+        "format": FORMAT, "version": VERSION, "module": module.id, "title": module.data["title"],
+        "principles": {k: {"name": p["name"], "statement": p["statement"]} for k, p in course.principles.items()},
+        "items": items, "scenarios": {}, "reflections": {},
+        "tracked": [{"id": pos, "kind": "item"} for pos in plan["positions"]],
+        "slots": {}, "exam": plan,
     }
 
 

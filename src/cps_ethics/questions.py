@@ -12,8 +12,9 @@ from .widget_kit import FULL, Context, paragraphs, shuffled
 class Question:
     """A question widget. `controls` are the trainee's inputs; `value()` is what gets saved."""
 
-    def __init__(self, ctx: Context, ref: str):
-        self.ctx, self.ref = ctx, ref
+    def __init__(self, ctx: Context, ref: str, slot: str | None = None):
+        # `ref` is what is shown (a variant); answers are saved under `key`, the slot, with the variant.
+        self.ctx, self.ref, self.key, self.slot = ctx, ref, slot or ref, slot
         self.spec = ctx.content["items"][ref]
         self.practice = self.spec["kind"] == "practice"
         self.status = W.HTML(layout=FULL)
@@ -29,8 +30,8 @@ class Question:
         saved, problem = ctx.answers()
         if problem:
             self.status.value = html.escape(problem)
-        elif ref in saved:
-            self._restore(saved[ref]["value"])
+        elif self.key in saved and saved[self.key].get("variant", self.key) == ref:
+            self._restore(saved[self.key]["value"])
             if not self.practice:
                 self.status.value = "Your saved answer is shown. You can change it until you submit."
         for c in self.controls:
@@ -113,7 +114,7 @@ class Question:
             return
         if value is None:
             return
-        self.status.value = html.escape(self.ctx.save(self.ref, value))
+        self.status.value = html.escape(self.ctx.save(self.key, value, self.ref if self.slot else None))
 
     def _practice_feedback(self, value) -> str:
         s = self.spec

@@ -12,12 +12,14 @@ from .widget_kit import FIT, FULL, Context, paragraphs, shuffled
 class Scenario:
     """A branching scenario: one decision at a time; the path so far is the saved answer."""
 
-    def __init__(self, ctx: Context, ref: str):
-        self.ctx, self.ref = ctx, ref
+    def __init__(self, ctx: Context, ref: str, slot: str | None = None):
+        # `ref` is what is shown (a variant); answers are saved under `key`, the slot, with the variant.
+        self.ctx, self.ref, self.key, self.slot = ctx, ref, slot or ref, slot
         self.spec = ctx.content["scenarios"][ref]
         self.practice = self.spec["kind"] == "practice"
         saved, problem = ctx.answers()
-        path = saved.get(ref, {}).get("value") if ref in saved else []
+        entry = saved.get(self.key, {})
+        path = entry.get("value") if entry.get("variant", self.key) == ref else []
         self.path: list[list[str]] = self._valid_prefix(path if isinstance(path, list) else [])
         self.status = W.HTML(html.escape(problem) if problem else "", layout=FULL)
         self.body = W.VBox(layout=FULL)
@@ -88,7 +90,7 @@ class Scenario:
         self._saved()
 
     def _saved(self) -> None:
-        line = self.ctx.save(self.ref, self.path)
+        line = self.ctx.save(self.key, self.path, self.ref if self.slot else None)
         self.status.value = html.escape(line)
         self.render()
 

@@ -11,7 +11,12 @@ from .content import Course, Module, load_course
 
 def module_stats(module: Module) -> dict:
     items, scenarios = module.items(), module.scenarios()
+    graded = [xs for _, xs in module.slots().values() if xs[0]["kind"] == "graded"]
     return {
+        "graded_slots": len(graded),
+        "graded_variants": sum(len(xs) for xs in graded),
+        "slots_with_variants": sum(len(xs) > 1 for xs in graded),
+        "exam_questions": (module.exam or {}).get("questions", 0),
         "scenarios": len(scenarios),
         "graded_scenarios": sum(sc["kind"] == "graded" for sc in scenarios),
         "scenarios_3plus_decisions": sum(graph.depth(sc) >= 3 for sc in scenarios),
@@ -23,13 +28,16 @@ def module_stats(module: Module) -> dict:
 
 
 def course_stats(course: Course) -> dict:
-    """Totals over the course, each module's counts, and for each principle key how many readings
-    and graded items cite it."""
+    """Totals over the course (slots: graded places in a notebook; variants: the parallel versions that fill
+    them), each module's counts, and for each principle key or topic how many readings, graded items and
+    graded slots cite it."""
     per_module = {m.id: module_stats(m) for m in course.modules}
     totals = {k: sum(s[k] for s in per_module.values()) for k in
               ("scenarios", "graded_scenarios", "scenarios_3plus_decisions", "graded_items", "practice_items",
-               "reflections", "readings")}
-    principles = {key: {"readings": 0, "graded_items": 0} for key in course.principles}
+               "reflections", "readings", "graded_slots", "graded_variants", "slots_with_variants",
+               "exam_questions")}
+    principles = {key: {"group": p["group"], "readings": 0, "graded_items": 0, "graded_slots": 0}
+                  for key, p in course.principles.items()}
     for m in course.modules:
         for r in m.readings():
             for k in r["principles"]:
@@ -38,6 +46,10 @@ def course_stats(course: Course) -> dict:
             if it["kind"] == "graded":
                 for k in it["principles"]:
                     principles[k]["graded_items"] += 1
+        for _, xs in m.slots().values():
+            if xs[0]["kind"] == "graded":
+                for k in xs[0]["principles"]:
+                    principles[k]["graded_slots"] += 1
     return {"modules": len(course.modules), **totals, "principles": principles, "per_module": per_module}
 
 

@@ -109,8 +109,9 @@ class AnswerStore:
             fcntl.flock(fd, fcntl.LOCK_UN)
             os.close(fd)
 
-    def record(self, item_id: str, value) -> str | None:
-        """Save one answer atomically. Returns a note for the trainee if an unusable old file was set aside."""
+    def record(self, item_id: str, value, variant: str | None = None) -> str | None:
+        """Save one answer atomically (with the variant of the slot the trainee answered, if it has variants).
+        Returns a note for the trainee if an unusable old file was set aside."""
         note = None
         with self._locked():
             try:
@@ -121,7 +122,7 @@ class AnswerStore:
                     os.replace(self.path, aside)
                 note = f"Your earlier answers file could not be read ({e}); it was kept as {aside.name}."
                 answers = {}
-            answers[item_id] = {"value": value, "at": now()}
+            answers[item_id] = {"value": value, "at": now(), **({"variant": variant} if variant else {})}
             data = empty()
             data["answers"] = answers
             # ASCII escapes: text that parsed (lone surrogates from \u escapes too) can always be written back.

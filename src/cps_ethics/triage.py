@@ -52,18 +52,23 @@ def _logged_failures(root: Path, assignment: str) -> dict[str, str]:
     return out
 
 
-def _answer_issues(module: Module, answers: dict) -> tuple[list[str], list[str]]:
-    """(unknown item ids, ids whose saved answer does not fit the item) in one trainee's answers."""
-    keys = {x["id"]: ("item", x) for x in module.items() if x["kind"] == "graded"}
-    keys.update({x["id"]: ("scenario", x) for x in module.scenarios() if x["kind"] == "graded"})
-    unknown = sorted(k for k in answers if k not in keys)
-    invalid = []
+def _answer_issues(course: Course, module: Module, answers: dict, chosen: dict) -> tuple[list[str], list[str]]:
+    """(unknown item ids, ids whose saved answer does not fit the item or variant) in one trainee's answers.
+    `chosen` is {slot: the variant the answers file records}."""
+    unknown, invalid = [], []
     for k, value in answers.items():
-        if k in keys:
-            kind, key = keys[k]
-            res = scoring.score_scenario(key, value) if kind == "scenario" else scoring.score_item(key, value)
-            invalid += [k] if any("not" in p and "finished" not in p for p in res.problems) else []
-    return unknown, sorted(invalid)
+        found = course.slot(k)
+        if found is None or found[2].id != module.id or next(iter(found[1].values()))["kind"] != "graded":
+            unknown.append(k)
+            continue
+        kind, variants, _ = found
+        key = variants.get(chosen.get(k, k))
+        if key is None:
+            invalid.append(k)
+            continue
+        res = scoring.score_scenario(key, value) if kind == "scenario" else scoring.score_item(key, value)
+        invalid += [k] if any("not" in p and "finished" not in p for p in res.problems) else []
+    return sorted(unknown), sorted(invalid)
 
 
 def triage(root: Path, course: Course, db_url: str) -> pd.DataFrame:
@@ -103,7 +108,9 @@ def triage(root: Path, course: Course, db_url: str) -> pd.DataFrame:
                 row["reason"] = f"answers file: {unreadable[student]}; every item scored 0"
                 _integrity(row, counts, copied)
             else:
-                unknown, invalid = _answer_issues(module, answers.get((student, module.id), {}))
+                mine = choice_table[(choice_table["student"] == student) & (choice_table["assignment"] == module.id)]
+                unknown, invalid = _answer_issues(course, module, answers.get((student, module.id), {}),
+                                                  dict(zip(mine["item_id"], mine["variant"])))
                 gone = sorted(unscored[(unscored["student"] == student)
                                        & (unscored["assignment"] == module.id)]["grade_id"])
                 row.update(unknown_items=len(unknown), invalid_answers=len(invalid), missing_cells=len(gone))

@@ -11,7 +11,7 @@ from pathlib import Path
 
 import ipywidgets as W
 
-from . import public
+from . import public, variants
 from .course import instructor_preview_dir
 from .store import AnswerStore, StoreError
 
@@ -58,10 +58,21 @@ class Context:
         except StoreError as e:
             return {}, f"Your saved answers could not be read ({e}). Your next choice starts a fresh file."
 
-    def save(self, ref: str, value) -> str:
+    def variant(self, ref: str) -> str:
+        """The item or scenario this trainee sees for `ref`: a slot's variant, an exam position's question,
+        or `ref` itself."""
+        exam = self.content.get("exam")
+        if exam and ref in exam["positions"]:
+            if "_draw" not in self.__dict__:
+                self._draw = variants.exam_draw(self.trainee, self.content["module"], exam)
+            return self._draw[ref]
+        slots = self.content.get("slots", {})
+        return variants.pick(self.trainee, ref, slots[ref]) if ref in slots else ref
+
+    def save(self, ref: str, value, variant: str | None = None) -> str:
         """Record an answer; returns the line to show the trainee."""
         try:
-            note = self.store.record(ref, value)
+            note = self.store.record(ref, value, variant)
         except OSError as e:
             return f"Could not save your answer ({e.strerror or e}). Please tell your trainer."
         for fn in list(self.listeners):

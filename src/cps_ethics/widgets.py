@@ -29,10 +29,12 @@ def _problem(text: str):
 def build(ref: str, ctx: Context | None = None):
     """The widget object (Question or Scenario) for `ref`."""
     ctx = ctx or context()
-    if ref in ctx.content["items"]:
-        return Question(ctx, ref)
-    if ref in ctx.content["scenarios"]:
-        return Scenario(ctx, ref)
+    shown = ctx.variant(ref)
+    slot = ref if shown != ref or ref in ctx.content.get("slots", {}) else None
+    if shown in ctx.content["items"]:
+        return Question(ctx, shown, slot)
+    if shown in ctx.content["scenarios"]:
+        return Scenario(ctx, shown, slot)
     raise CourseError(f"'{ref}' is not part of this module. Please tell your trainer.")
 
 
@@ -63,14 +65,16 @@ class Progress:
             if t["kind"] == "reflection":
                 out.append((self.ctx.content["reflections"][t["id"]]["prompt"], "reflection", None))
                 continue
-            entry = saved.get(t["id"], {}).get("value")
+            shown = self.ctx.variant(t["id"])
+            entry = saved.get(t["id"], {})
+            entry = entry.get("value") if entry.get("variant", t["id"]) == shown else None
             if t["kind"] == "scenario":
-                spec = self.ctx.content["scenarios"][t["id"]]
+                spec = self.ctx.content["scenarios"][shown]
                 done = isinstance(entry, list) and bool(entry) and path_ends(spec, entry)
                 out.append((spec["title"], "scenario", done))
             else:
                 done = entry not in (None, [], {}) and not (isinstance(entry, list) and None in entry)
-                out.append((self.ctx.content["items"][t["id"]]["prompt"], "question", done))
+                out.append((self.ctx.content["items"][shown]["prompt"], "question", done))
         return out
 
     def refresh(self) -> None:

@@ -12,6 +12,8 @@ from cps_ethics.course import module_files
 from contentlib import HARD_WORDS, REPO, entry_text
 
 MIN_SCENARIOS, MIN_GRADED = 24, 80
+MIN_BANK = 300  # graded items and scenarios in the whole bank, variants included
+MODULE_MINIMUM = {"scenarios": 4, "graded_slots": 15}  # for modules 08 and later (issue: new modules)
 TYPES = {"single", "multiple", "matching", "ordering"}
 
 
@@ -20,6 +22,16 @@ def test_course_totals(course):
     graded = [it for m in course.modules for it in m.items() if it["kind"] == "graded"]
     assert len(scenarios) >= MIN_SCENARIOS, f"{len(scenarios)} scenarios in the course; need {MIN_SCENARIOS}"
     assert len(graded) >= MIN_GRADED, f"{len(graded)} graded items in the course; need {MIN_GRADED}"
+
+
+def test_bank_holds_300_graded_questions_and_every_slot_has_variants(course):
+    bank = [x for m in course.modules for x in [*m.items(), *m.scenarios()] if x["kind"] == "graded"]
+    single = [f"{m.id}: {sid}" for m in course.modules for sid, (_, xs) in m.slots().items()
+              if xs[0]["kind"] == "graded" and len(xs) < 2]
+    slots = sum(1 for m in course.modules for _, xs in m.slots().values() if xs[0]["kind"] == "graded")
+    print(f"graded bank: {len(bank)} items and scenarios in {slots} slots")
+    assert len(bank) >= MIN_BANK, f"{len(bank)} graded items and scenarios in the bank; need {MIN_BANK}"
+    assert not single, "graded slots with only one version (each needs a parallel variant):\n" + "\n".join(single)
 
 
 def test_every_graded_item_has_rationale_and_keys(course):
@@ -38,6 +50,9 @@ MODULES = module_files(REPO)
 @pytest.mark.parametrize("path", MODULES, ids=[p.stem for p in MODULES])
 def test_module_has_enough(path, course):
     m = course.module(path.stem)
+    if m.exam:
+        assert m.exam["questions"] >= 60 and len(m.exam["draw_from"]) >= 7
+        return
     scenarios, items = m.scenarios(), m.items()
     graded = [it for it in items if it["kind"] == "graded"]
     problems = []
@@ -57,6 +72,11 @@ def test_module_has_enough(path, course):
         problems.append("no reflection")
     if "progress" not in m.data["layout"]:
         problems.append("no progress panel in the layout")
+    if int(m.id[:2]) >= 8:
+        slots = [xs for _, xs in m.slots().values() if xs[0]["kind"] == "graded"]
+        if len(scenarios) < MODULE_MINIMUM["scenarios"] or len(slots) < MODULE_MINIMUM["graded_slots"]:
+            problems.append(f"{len(scenarios)} scenarios and {len(slots)} graded slots (need "
+                            f"{MODULE_MINIMUM['scenarios']} and {MODULE_MINIMUM['graded_slots']})")
     assert not problems, f"{m.id}: " + "; ".join(problems)
 
 

@@ -31,15 +31,23 @@ def expected() -> dict:
     scenarios = [sc for m in mods for sc in m.get("scenarios", [])]
     readings = [r for m in mods for r in m.get("readings", [])]
     graded = [it for it in items if it["kind"] == "graded"]
+    in_slots = [x for x in [*items, *scenarios] if x["kind"] == "graded"]
+    primaries = [x for x in in_slots if "slot" not in x]
+    groups = {p["key"]: p["group"] for p in yaml.safe_load((REPO / "content" / "principles.yaml").read_text())["principles"]}
     return {
+        "graded_slots": len(primaries),
+        "graded_variants": len(in_slots),
+        "slots_with_variants": len({x["slot"] for x in in_slots if "slot" in x}),
+        "exam_questions": sum(m.get("exam", {}).get("questions", 0) for m in mods),
         "modules": len(mods),
         "scenarios": len(scenarios),
         "scenarios_3plus_decisions": sum(longest_path(sc) >= 3 for sc in scenarios),
         "graded_items": len(graded),
         "practice_items": sum(it["kind"] == "practice" for it in items),
         "reflections": sum(len(m.get("reflections", [])) for m in mods),
-        "principles": {k: {"readings": sum(k in r["principles"] for r in readings),
-                           "graded_items": sum(k in it["principles"] for it in graded)} for k in keys},
+        "principles": {k: {"group": groups[k], "readings": sum(k in r["principles"] for r in readings),
+                           "graded_items": sum(k in it["principles"] for it in graded),
+                           "graded_slots": sum(k in x["principles"] for x in primaries)} for k in keys},
     }
 
 

@@ -38,5 +38,5 @@ def test_dashboard_with_gradebook_runs_the_pipeline(course_copy):
     build_class(f"sqlite:///{course_copy / 'gradebook.db'}")
     class_answers(course_copy)
     text = run_dashboard(course_copy)
-    assert "[6/6] Writing 14 tables" in text
+    assert "[6/6] Writing 15 tables" in text
     assert (course_copy / "out" / "grading" / "trainee_assignments.csv").is_file()

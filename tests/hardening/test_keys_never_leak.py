@@ -267,7 +267,8 @@ def graded_course(tmp_path_factory):
         nbgrader(["autograde", ASSIGNMENT, "--force"], root, check=False)
         # A submission whose every grading cell fails with a traceback: graded where the course package's
         # grader cannot be imported (a trainee cannot cause this: Python files in submissions are ignored).
-        cohort.write_submission(root, module, cohort.Trainee("sim_traceback", people["sim_all_right"].answers))
+        cohort.write_submission(root, module, cohort.Trainee("sim_traceback", people["sim_all_right"].answers,
+                                                   variants=people["sim_all_right"].variants))
         shadow = _broken_package(base / "shadow")
         nbgrader(["autograde", ASSIGNMENT, "--force", "--student=sim_traceback"], root, check=False,
                  extra_env={"PYTHONPATH": str(shadow)})

@@ -31,12 +31,14 @@ def graded(tmp_path_factory):
                           capture_output=True, text=True, env=env({"CPS_DB_URL": ""}), timeout=1200)
     course = load_course(root)
     # The solved instructor version: the source notebook with the key's best answers.
-    best = {m.id: cohort.profiles(m)[0] for m in course.modules}
+    best = {m.id: cohort.profiles(m, course)[0] for m in course.modules}
     for m in course.modules:
         solved = root / "submitted" / "solved_instructor" / m.id
         shutil.copytree(root / "source" / m.id, solved)
         data = store.empty()
-        data["answers"] = {k: {"value": v, "at": store.now()} for k, v in best[m.id].answers.items()}
+        data["answers"] = {k: {"value": v, "at": store.now(),
+                               **({"variant": best[m.id].variants[k]} if k in best[m.id].variants else {})}
+                           for k, v in best[m.id].answers.items()}
         (solved / "cps_answers.json").write_text(json.dumps(data))
         shutil.copytree(root / "release" / m.id, root / "submitted" / "untouched" / m.id)
         nbgrader(["autograde", m.id], root)  # without --force: grades only the two new submissions
@@ -59,7 +61,7 @@ def test_main_job_runs_and_reports(graded):
 def test_every_simulated_trainee_gets_exactly_the_expected_points(graded):
     root, course, _, g = graded
     for m in course.modules:
-        for t in cohort.profiles(m):
+        for t in cohort.profiles(m, course):
             rows = g[(g.assignment == m.id) & (g.student == t.student)]
             got = {r.grade_id: r.score for r in rows.itertuples() if r.cell_type == "code"}
             assert got == pytest.approx(t.expected), (m.id, t.student)

@@ -1,0 +1,124 @@
+"""Parallel variants and the practice exam: which version a trainee sees, what is saved, what is graded."""
+
+from __future__ import annotations
+
+import json
+from collections import Counter
+from pathlib import Path
+
+import pytest
+
+from cps_ethics import grader, store, variants
+from cps_ethics.content import exam_plan, load_course
+from cps_ethics.widgets import Context, build
+
+from courselib import REPO, copy_course
+
+
+def test_pick_is_fixed_per_trainee_and_spreads_over_trainees():
+    vs = ["q", "q_v2"]
+    assert variants.pick("ana", "q", vs) == variants.pick("ana", "q", list(reversed(vs)))
+    counts = Counter(variants.pick(f"t{n}", "q", vs) for n in range(400))
+    assert set(counts) == set(vs) and min(counts.values()) > 150
+
+
+def test_exam_draw_has_no_repeats_and_follows_the_plan():
+    spec = {"positions": {f"e{n}": ("a" if n < 3 else "b") for n in range(5)},
+            "pools": {"a": [["a1", ["a1", "a1_v2"]], ["a2", ["a2"]], ["a3", ["a3", "a3_v2"]]],
+                      "b": [["b1", ["b1", "b1_v2"]], ["b2", ["b2", "b2_v2"]]]}}
+    for trainee in ("ana", "ben", "cy"):
+        draw = variants.exam_draw(trainee, "exam", spec)
+        assert sorted(draw) == sorted(spec["positions"])
+        slots = [d.removesuffix("_v2") for d in draw.values()]
+        assert len(set(slots)) == 5  # every slot at most once
+        for slot, shown in zip(slots, draw.values()):
+            pool = dict(map(tuple, [(s, tuple(v)) for s, v in spec["pools"]["a"] + spec["pools"]["b"]]))
+            if len(pool[slot]) > 1:  # the version the trainee did not see in the module
+                assert shown != variants.pick(trainee, slot, list(pool[slot]))
+    assert variants.exam_draw("ana", "exam", spec) != variants.exam_draw("ben", "exam", spec) or \
+        variants.exam_draw("ana", "exam", spec) != variants.exam_draw("cy", "exam", spec)
+
+
+@pytest.fixture(scope="module")
+def course():
+    return load_course(REPO, validate=False)  # validity itself: test_content.py
+
+
+def _slot_with_variants(course):
+    for m in course.modules:
+        for sid, (kind, xs) in m.slots().items():
+            if kind == "item" and len(xs) > 1 and xs[0]["type"] == "single" and xs[0]["kind"] == "graded":
+                return m, sid, xs
+    pytest.skip("no item slot with variants yet")
+
+
+def test_exam_plan_spreads_60_questions_over_topics_in_proportion(course):
+    exam = next(m for m in course.modules if m.exam)
+    plan = exam_plan(course, exam)
+    assert len(plan["positions"]) == exam.exam["questions"] == 60
+    per = Counter(plan["positions"].values())
+    sizes = {t: len(p) for t, p in plan["pools"].items()}
+    total = sum(sizes.values())
+    for topic, n in per.items():
+        assert abs(n - 60 * sizes[topic] / total) <= 1.0, (topic, n, sizes[topic])
+    assert set(per) == set(exam.exam["draw_from"]) & set(sizes)
+
+
+def _answers(folder: Path, entries: dict) -> None:
+    data = store.empty()
+    data["answers"] = {k: {"at": "2026-12-01T10:00:00.000Z", **v} for k, v in entries.items()}
+    (folder / "cps_answers.json").write_text(json.dumps(data))
+
+
+def test_widget_shows_the_trainees_variant_and_saves_it_with_the_slot(course, tmp_path):
+    from cps_ethics import public
+
+    m, sid, xs = _slot_with_variants(course)
+    content = public.project(course, m)
+    assert content["slots"][sid] == [x["id"] for x in xs]
+    trainee = next(t for t in (f"t{n}" for n in range(50)) if variants.pick(t, sid, content["slots"][sid]) != sid)
+    ctx = Context(tmp_path, trainee=trainee, content=content)
+    q = build(sid, ctx)
+    shown = variants.pick(trainee, sid, content["slots"][sid])
+    assert q.ref == shown and q.key == sid
+    q.radio.value = q.radio.options[0][1]
+    saved = store.read(tmp_path / "cps_answers.json")
+    assert saved[sid]["variant"] == shown and saved[sid]["value"] == q.radio.options[0][1]
+
+
+def test_grader_scores_exactly_the_recorded_variant(course, tmp_path):
+    m, sid, xs = _slot_with_variants(course)
+    root = copy_course(tmp_path / "c", ("nbgrader_config.py", "content"))
+    folder = root / "autograded" / "s" / m.id
+    folder.mkdir(parents=True)
+    v2 = xs[1]
+    best = next(o["id"] for o in v2["options"] if o["rating"] == "best")
+    _answers(folder, {sid: {"value": best, "variant": v2["id"]}})
+    assert grader.grade(sid, folder, out=open("/dev/null", "w")) == v2.get("points", 1)
+    # The same option id scored against the other version would not be the best one there.
+    _answers(folder, {sid: {"value": best, "variant": "not_a_version"}})
+    import io
+
+    buf = io.StringIO()
+    assert grader.grade(sid, folder, out=buf) == 0 and "not a version of this question" in buf.getvalue()
+
+
+def test_exam_position_is_graded_on_one_point_and_explained(course, tmp_path):
+    exam = next(m for m in course.modules if m.exam)
+    plan = exam_plan(course, exam)
+    root = copy_course(tmp_path / "c", ("nbgrader_config.py", "content"))
+    folder = root / "autograded" / "s" / exam.id
+    folder.mkdir(parents=True)
+    pos, topic = next(iter(plan["positions"].items()))
+    item_id = next(v for _, vs in plan["pools"][topic] for v in vs
+                   if course.find(v)[1]["type"] == "single")
+    key = course.find(item_id)[1]
+    wrong = next(o for o in key["options"] if o["rating"] != "best")
+    _answers(folder, {pos: {"value": wrong["id"], "variant": item_id}})
+    import io
+
+    buf = io.StringIO()
+    got = grader.grade(pos, folder, out=buf)
+    assert got == (0.5 if wrong["rating"] == "acceptable" else 0.0)
+    text = buf.getvalue()
+    assert "Points:" in text and "of 1." in text and "Best answer:" in text and key["rationale"] in text
