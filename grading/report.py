@@ -43,7 +43,9 @@ def class_report(t: dict, course: Course) -> str:
     """The class view: status counts, score distributions, mastery, items, paths, follow-up and problems."""
     ta = t["trainee_assignments"]
     body = ["<h2>Assignments</h2>", table(t["class_assignments"]),
-            img(plots.score_distributions(ta), "Histogram of graded trainees' scores per assignment")]
+            img(plots.score_distributions(ta), "Histogram of graded trainees' scores per assignment"),
+            "<h3>Each trainee's scores, modules and practice exam side by side (% of points)</h3>",
+            table(scores_side_by_side(ta))]
     flagged = ta[ta["status"] != "graded"]
     if len(flagged):
         body += ["<h3>Submissions that are not graded</h3>",
@@ -54,6 +56,10 @@ def class_report(t: dict, course: Course) -> str:
              img(plots.mastery_heatmap(t["trainee_principles"], list(course.principles)), "Principle mastery heat map"),
              "<h2>Items</h2>", table(t["items"].drop(columns=["principles"])),
              img(plots.difficulty_vs_discrimination(t["items"]), "Item difficulty against discrimination"),
+             "<h2>Versions of each graded place</h2>",
+             "<p>Each trainee sees one version (variant) of each graded place; the practice exam draws its "
+             "questions per trainee. One row per version: how many saw and answered it, and how hard it was.</p>",
+             table(t["variants"], max_rows=1000),
              "<h2>Reliability</h2>", table(t["reliability"]), "<h2>Scenario paths</h2>"]
     for sc in t["scenario_paths"]["scenario"].unique():
         body += [f"<h3>{html.escape(sc)}</h3>", img(plots.path_bars(t["scenario_paths"], sc), f"Paths through {sc}"),
@@ -69,7 +75,15 @@ def _bar(share: float) -> str:
     return f"<span class='bar' style='width:{max(0.0, min(1.0, share)) * 8:.2f}em'></span> {share:.0%}"
 
 
-PER_TRAINEE = ("trainee_assignments", "trainee_principles", "follow_up", "trainee_paths", "problems")
+PER_TRAINEE = ("trainee_assignments", "trainee_principles", "follow_up", "trainee_paths", "problems",
+               "trainee_items")
+
+
+def scores_side_by_side(ta: pd.DataFrame) -> pd.DataFrame:
+    """One row per trainee, one column per assignment (the practice exam last): percent of points."""
+    d = ta.assign(percent=(100 * ta["score"] / ta["max_score"]).where(ta["max_score"] > 0).round(1))
+    wide = d.pivot_table(index="student", columns="assignment", values="percent", aggfunc="first")
+    return wide.reset_index().rename_axis(columns=None)
 
 
 def split(t: dict) -> dict[str, dict[str, pd.DataFrame]]:
@@ -97,7 +111,12 @@ def trainee_report(student: str, t: dict, own: dict | None = None) -> str:
             table(own["follow_up"], ["principle", "name", "assignment", "grade_id", "score", "max_score"])
             if len(own["follow_up"]) else "<p>Nothing below the mastery threshold.</p>",
             "<h2>Scenario paths</h2>",
-            table(own["trainee_paths"], ["scenario", "path", "status", "points", "max_points", "left_best_at"])]
+            table(own["trainee_paths"], ["scenario", "variant", "path", "status", "points", "max_points",
+                                         "left_best_at"]),
+            "<h2>Versions answered</h2>",
+            "<p>The version (variant) of each graded place this trainee saw, and its points.</p>",
+            table(own["trainee_items"][own["trainee_items"]["variant"].astype(str) != ""],
+                  ["assignment", "grade_id", "variant", "variant_answered", "score", "max_score"])]
     if len(own["problems"]):
         body += ["<h2 class='flag'>Problems</h2>", table(own["problems"], ["assignment", "reason", "message"])]
     return page(f"Report for {student}", body)
