@@ -21,7 +21,7 @@ sys.path.insert(0, str(REPO / "tests"))
 
 from courselib import one_module_course  # noqa: E402
 
-from cps_ethics import parallel  # noqa: E402
+from cps_ethics import build, parallel  # noqa: E402
 from cps_ethics.content import load_course  # noqa: E402
 from cps_ethics.course import module_files  # noqa: E402
 from cps_ethics.runner import nbgrader  # noqa: E402
@@ -45,7 +45,9 @@ def prepare(folder: Path, size: int, stock: bool = False, url: str | None = None
     if stock:
         with open(root / "nbgrader_config.py", "a", encoding="utf-8") as f:
             f.write(STOCK)
-    module = load_course(root).modules[0]
+    course = load_course(root)
+    module = course.modules[0]
+    build.build(root, course)  # source/ from the content, whatever state the repo's source/ is in
     env = {"CPS_DB_URL": url or ""}
     nbgrader(["generate_assignment", module.id, "--force"], root, extra_env=env)
     return root, module, parallel.scaled_cohort(root, module, size)
