@@ -48,5 +48,8 @@ def trainee_text(module) -> str:
     parts = []
     for ref in module.data["layout"]:
         parts += entry_text(module, ref)
+    # Parallel variants are not in the layout; a trainee may see any of them.
+    parts += [t for x in module.items() if "slot" in x for t in item_text(x)]
+    parts += [t for x in module.scenarios() if "slot" in x for t in scenario_text(x)]
     # Each piece becomes its own sentence, so option labels without a full stop are not run together.
     return "\n".join(p.strip().rstrip(".!?:") + "." for p in parts if p and p.strip())

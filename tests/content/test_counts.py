@@ -9,7 +9,7 @@ from cps_ethics import graph
 from cps_ethics.content import Module
 from cps_ethics.course import module_files
 
-from contentlib import HARD_WORDS, REPO, entry_text
+from contentlib import HARD_WORDS, REPO, entry_text, item_text, scenario_text
 
 MIN_SCENARIOS, MIN_GRADED = 24, 80
 MIN_BANK = 300  # graded items and scenarios in the whole bank, variants included
@@ -90,7 +90,11 @@ def unnoted_hard_material(module: Module) -> list[str]:
             noted = True
         if noted or kind == "note":
             continue
-        hit = HARD_WORDS.search(" ".join(entry_text(module, ref)))
+        text = entry_text(module, ref)
+        if kind in ("item", "scenario"):  # the slot's variants stand in the same place
+            text += [t for x in [*module.items(), *module.scenarios()] if x.get("slot") == rid
+                     for t in (item_text(x) if kind == "item" else scenario_text(x))]
+        hit = HARD_WORDS.search(" ".join(text))
         if hit:
             out.append(f"{module.id}: {ref} mentions '{hit.group(0)}' before any content note")
     return out
