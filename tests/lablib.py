@@ -80,15 +80,15 @@ def option_text(key: dict, node_id: str | None, option_id: str) -> str:
     return next(o["text"] for o in opts if o["id"] == option_id)
 
 
-def answer_with_keyboard(page: Page, notebook: Path, course, question: tuple[str, str],
-                         scenario: tuple[str, list[tuple[str, str]]]) -> None:
-    """Choose one option of a graded question and walk a graded scenario, keyboard only."""
-    q_ref, q_pick = question
+def answer_with_keyboard(page: Page, notebook: Path, question: tuple[str, dict, str],
+                         scenario: tuple[str, dict, list[tuple[str, str]]]) -> None:
+    """Keyboard only: choose one option of a graded question and walk a graded scenario step by step.
+    Each is (slot id of its notebook cell, the key of what the trainee is shown, the option ids to choose)."""
+    q_ref, q_key, q_pick = question
     q_area = output_of(page, notebook, q_ref)
-    pick(page, q_area, option_text(course.find(q_ref)[1], None, q_pick))
+    pick(page, q_area, option_text(q_key, None, q_pick))
     q_area.get_by_text("Saved at").wait_for(timeout=30_000)
-    s_ref, steps = scenario
-    s_key = course.find(s_ref)[1]
+    s_ref, s_key, steps = scenario
     s_area = output_of(page, notebook, s_ref)
     for step, (node_id, option_id) in enumerate(steps, 1):
         pick(page, s_area, option_text(s_key, node_id, option_id))

@@ -56,7 +56,8 @@ def _session(page: Page, url: str, course, student_dir: Path) -> None:
     page.wait_for_function("() => document.body.innerText.includes('graded items answered')", timeout=120_000)
 
     # A graded question (one choice), then both decisions of a branching scenario, each confirmed.
-    answer_with_keyboard(page, nb_path, course, (QUESTION, QUESTION_PICK), (SCENARIO, SCENARIO_PICKS))
+    answer_with_keyboard(page, nb_path, (QUESTION, course.find(QUESTION)[1], QUESTION_PICK),
+                         (SCENARIO, course.find(SCENARIO)[1], SCENARIO_PICKS))
     output_of(page, nb_path, SCENARIO).get_by_text("End of this scenario.").wait_for(timeout=30_000)
 
     # Save with the keyboard, and wait until the file on disk is the run notebook.
