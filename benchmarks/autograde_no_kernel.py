@@ -105,14 +105,22 @@ def main(argv=None) -> int:
             from pgserver import PgServer, fresh_database
 
             with PgServer() as server:
+                url_s = fresh_database(server.url(), "serial")
+                root_s, _, _ = prepare(work / "serial_pg", a.size, url=url_s)
+                t0 = time.monotonic()
+                res = nbgrader(["autograde", module.id], root_s, log=root_s / "out" / "logs" / "serial.log",
+                               check=False, extra_env={"CPS_DB_URL": url_s})
+                t_pg = time.monotonic() - t0
                 url = fresh_database(server.url(), "parallel")
                 root_p, _, _ = prepare(work / "parallel", a.size, url=url)
                 out = parallel.autograde(root_p, module.id, workers=a.workers, url=url, say=lambda m: None)
-                per_p = out.seconds / a.size
+                per_s, per_p = t_pg / a.size, out.seconds / a.size
+                print(f"course autograde, serial, PostgreSQL: {t_pg:.1f} s = {per_s:.2f} s per submission "
+                      f"(exit {res.returncode}); identical grades: {scores(url_s, expected) == want}")
                 print(f"course autograde-parallel ({len(out.groups)} workers, PostgreSQL): {out.seconds:.1f} s = "
-                      f"{per_p:.2f} s per submission; identical grades: {scores(url, expected) == want}")
-                print(f"projection with autograde-parallel: course {_hours(per_p * n)} "
-                      f"({per_k / per_p:.1f}x the stock serial rate)")
+                      f"{per_p:.2f} s per submission ({t_pg / out.seconds:.2f}x serial on PostgreSQL); "
+                      f"identical grades: {scores(url, expected) == want}")
+                print(f"projection, PostgreSQL: serial {_hours(per_s * n)}, autograde-parallel {_hours(per_p * n)}")
         return 0 if same else 1
 
 
