@@ -9,7 +9,15 @@ from . import graph
 from .content import Course
 from .guide_pdf import print_pdf
 from .site_facts import facts, glossary
-from .site_markup import all_sentences, blocks_html, esc, flat, key_points, principle_names
+from .site_markup import (
+    all_sentences,
+    blocks_html,
+    esc,
+    flat,
+    key_points,
+    principle_label,
+    principle_names,
+)
 from .site_material import StudyModule, modules
 from .site_pages import contacts_html, reporting_table
 
@@ -21,7 +29,7 @@ ORDER = {"best": 0, "acceptable": 1, "harmful": 2}
 def _said(text: str) -> str:
     """Option text as a sentence: a full stop added only when it has no end mark of its own."""
     text = flat(text)
-    return text if text[-1:] in ".!?\"\u201d" else text + "."
+    return text if text[-1:] in ".!?\"'\u201d\u2019" else text + "."
 
 
 def _answer(situation: str, lead: str, choice: str, why: str) -> str:
@@ -138,7 +146,7 @@ def html_text(course: Course) -> str:
     css = resources.files("cps_ethics").joinpath("site_static/guide.css").read_text(encoding="utf-8")
     toc = "".join(f"<li>{esc(m.title)}</li>" for m in mods)
     principles = "".join(
-        f'<div class="principle"><h3>{esc(k)} {esc(p["name"])}</h3><p>{esc(flat(p["statement"]))}</p>'
+        f'<div class="principle"><h3>{esc(principle_label(k, p))}</h3><p>{esc(flat(p["statement"]))}</p>'
         + (f'<p class="example"><strong>Example:</strong> {ex}</p>' if (ex := example(course, mods, k)) else "")
         + ('<p class="flag">Sources differ on this point. Follow your agency\u2019s policy and ask your '
            'supervisor.</p>'

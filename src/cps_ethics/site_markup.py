@@ -105,5 +105,11 @@ def script_json(data: dict) -> str:
     return text.replace("<", "\\u003c").replace(">", "\\u003e").replace("&", "\\u0026")
 
 
+def principle_label(key: str, principle: dict) -> str:
+    """"K8 Privacy and confidentiality"; just the name when it starts with the key ("HIPAA basics")."""
+    name = principle["name"]
+    return name if name.split(" ")[0] == key else f"{key} {name}"
+
+
 def principle_names(principles: dict, keys: list[str]) -> str:
-    return ", ".join(f"{k} {principles[k]['name']}" for k in keys if k in principles)
+    return ", ".join(principle_label(k, principles[k]) for k in keys if k in principles)

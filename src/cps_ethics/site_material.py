@@ -32,25 +32,34 @@ class StudyModule:
 
 
 def modules(course: Course) -> list[StudyModule]:
-    """Each module's readings, notes and practice work in the order of its layout (graded parts left out)."""
+    """Each module's readings, notes and practice work in the order of its layout (graded parts left out).
+
+    A practice exam module (`exam:` in its file) holds only graded questions, so it is not study material.
+    Each practice item carries the content note that comes before it in its module (`content_note`), so
+    the practice set can show the note with the question when it is drawn on its own.
+    """
     out = []
     for number, module in enumerate(course.modules, 1):
         m = module.data
+        if m.get("exam"):
+            continue
         proj = public.project(course, module)
         notes = {n["id"]: n for n in m.get("notes", [])}
-        attached = {sc["note"] for sc in module.scenarios() if sc.get("note")}
         sm = StudyModule(number, m["id"], m["title"], m.get("summary", "").strip())
+        last_note = None
         for ref in m["layout"]:
             kind, _, rid = ref.partition(":")
             if kind == "reading":
                 sm.blocks.append(Block("reading", rid, next(r for r in module.readings() if r["id"] == rid)))
-            elif kind == "note" and rid not in attached:
+            elif kind == "note":  # as in the notebook: a note in the layout is shown where it stands
                 sm.blocks.append(Block("note", rid, notes[rid]))
+                last_note = notes[rid]["text"]
             elif kind == "item" and proj["items"][rid]["kind"] == "practice":
-                sm.blocks.append(Block("item", rid, {"id": rid, "module": sm.id, **proj["items"][rid]}))
+                sm.blocks.append(Block("item", rid, {"id": rid, "module": sm.id, "content_note": last_note,
+                                                     **proj["items"][rid]}))
             elif kind == "scenario" and proj["scenarios"][rid]["kind"] == "practice":
                 note = public.module_scenario(module, rid).get("note")
-                if note:
+                if note and not (sm.blocks and sm.blocks[-1].kind == "note" and sm.blocks[-1].id == note):
                     sm.blocks.append(Block("note", note, notes[note]))
                 sm.blocks.append(Block("scenario", rid, {"id": rid, "module": sm.id, **proj["scenarios"][rid]}))
         out.append(sm)

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from .content import Course
 from .site_facts import facts, glossary
-from .site_markup import blocks_html, esc, flat, principle_names, script_json
+from .site_markup import blocks_html, esc, flat, principle_label, principle_names, script_json
 from .site_material import StudyModule, feedback_data, progress_map
 from .site_practice import item_html, scenario_html
 
@@ -38,20 +38,21 @@ def page(title: str, body: str, *, current: str, data: dict, kind: str) -> str:
 
 
 def _note(text: str) -> str:
-    return (f'<div class="note" role="note"><p><strong>Content note.</strong> {esc(flat(text))}</p>'
-            f'<p>{esc(flat(facts()["crisis"]))} You can skip ahead and come back later.</p></div>')
+    """A content note before hard material, with the 988 line unless the note already gives it."""
+    crisis = "" if "988" in text else f'<p>{esc(flat(facts()["crisis"]))} You can skip ahead and come back later.</p>'
+    return f'<div class="note" role="note"><p><strong>Content note.</strong> {esc(flat(text))}</p>{crisis}</div>'
 
 
 def module_page(course: Course, m: StudyModule, mods: list[StudyModule]) -> str:
     parts, toc, q = [], [], 0
     for b in m.blocks:
         if b.kind == "reading":
-            r = b.data
-            parts.append(f'<section class="reading" id="{esc(r["id"])}" aria-labelledby="{esc(r["id"])}-h">'
-                         f'<h2 id="{esc(r["id"])}-h">{esc(r["title"])}</h2>{blocks_html(r["text"])}'
+            r, anchor = b.data, f"reading_{b.id}"  # a reading may share its id with a (graded) item
+            parts.append(f'<section class="reading" id="{esc(anchor)}" aria-labelledby="{esc(anchor)}-h">'
+                         f'<h2 id="{esc(anchor)}-h">{esc(r["title"])}</h2>{blocks_html(r["text"])}'
                          f'<p class="principles">Principles in this part: '
                          f'{esc(principle_names(course.principles, r["principles"]))}</p></section>')
-            toc.append((r["id"], r["title"]))
+            toc.append((anchor, r["title"]))
         elif b.kind == "note":
             parts.append(_note(b.data["text"]))
         elif b.kind == "item":
@@ -97,7 +98,8 @@ def home_page(mods: list[StudyModule]) -> str:
 def practice_page(mods: list[StudyModule]) -> str:
     blocks = [b for m in mods for b in m.of("item")]
     titles = {m.id: m.title for m in mods}
-    items = "".join(item_html(b.data, f"From {titles[b.data['module']]}", hidden=True) for b in blocks)
+    items = "".join(item_html(b.data, f"From {titles[b.data['module']]}", hidden=True,
+                              note=_note(b.data["content_note"]) if b.data["content_note"] else "") for b in blocks)
     body = ('<h1>Practice set</h1>'
             f'<p>Each time you open this page you get {PRACTICE_SET_SIZE} practice questions, drawn at random '
             f'from all {len(blocks)}. Nothing here is graded.</p>'
@@ -115,7 +117,7 @@ def glossary_page(course: Course, mods: list[StudyModule]) -> str:
     groups = {"principle": "The principles of the code", "legal": "Laws and reporting topics"}
     keys = "".join(
         f'<h2>{esc(head)}</h2><dl class="principles-list">' + "".join(
-            f'<dt id="{esc(k)}">{esc(k)} {esc(p["name"])}</dt><dd>{esc(flat(p["statement"]))}</dd>'
+            f'<dt id="{esc(k)}">{esc(principle_label(k, p))}</dt><dd>{esc(flat(p["statement"]))}</dd>'
             for k, p in course.principles.items() if p["group"] == group) + "</dl>"
         for group, head in groups.items())
     body = (f'<h1>Glossary</h1><p>Words the course uses, in plain language.</p><dl class="glossary">{terms}</dl>'

@@ -21,8 +21,9 @@ def _select(uid: str, label: str, options: list[tuple[str, str]]) -> str:
             f'<select id="{esc(uid)}" name="{esc(uid)}">{opts}</select></div>')
 
 
-def item_html(item: dict, heading: str, level: int = 2, hidden: bool = False) -> str:
-    """One practice question: a form with real radios, boxes or lists, a button and a feedback area."""
+def item_html(item: dict, heading: str, level: int = 2, hidden: bool = False, note: str = "") -> str:
+    """One practice question: a form with real radios, boxes or lists, a button and a feedback area
+    (and `note`, the HTML of a content note, before the question)."""
     iid, t = item["id"], item["type"]
     hint_id = f"{iid}-hint"
     if t in ("single", "multiple"):
@@ -39,7 +40,7 @@ def item_html(item: dict, heading: str, level: int = 2, hidden: bool = False) ->
     return (
         f'<section class="card practice-item" id="{esc(iid)}" aria-labelledby="{esc(iid)}-h"'
         f' data-module="{esc(item["module"])}"{" hidden" if hidden else ""}>'
-        f'<h{level} id="{esc(iid)}-h" class="card-title">{esc(heading)}</h{level}>'
+        f'<h{level} id="{esc(iid)}-h" class="card-title">{esc(heading)}</h{level}>{note}'
         f'<form class="practice" data-item="{esc(iid)}" data-type="{esc(t)}">'
         f'<fieldset{described}><legend>{esc(flat(item["prompt"]))}</legend>{hint}{controls}</fieldset>'
         f'<button type="submit">Check my answer</button>'

@@ -19,6 +19,11 @@ DESKTOP = {"width": 1280, "height": 900}
 MIN_CHARS = 20  # shorter graded strings ("DPPC", "Ask first") are ordinary words
 
 
+def study_modules(course) -> list:
+    """The modules the site and guide show: all but a practice exam (it holds only graded questions)."""
+    return [m for m in course.modules if not m.data.get("exam")]
+
+
 def flat(text: str) -> str:
     return " ".join(str(text).split())
 

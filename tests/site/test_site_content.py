@@ -15,14 +15,14 @@ from cps_ethics.content import load_course
 from cps_ethics.errors import CourseError
 
 from courselib import REPO, copy_course
-from sitelib import MIN_CHARS, flat, graded_texts, page_text, public_material, site_text, words
+from sitelib import MIN_CHARS, flat, graded_texts, page_text, public_material, site_text, study_modules, words
 
 FACTS_FILE = REPO.parent / "shared" / "reference" / "ethics-facts.md"
 
 
 def test_every_module_reading_and_practice_part_is_on_its_page(course, site_dir):
     practice_total = 0
-    for m in course.modules:
+    for m in study_modules(course):
         text = page_text(site_dir / f"{m.id}.html")
         assert flat(m.data["title"]) in text
         for r in m.readings():
@@ -37,10 +37,10 @@ def test_every_module_reading_and_practice_part_is_on_its_page(course, site_dir)
             if sc["kind"] == "practice":
                 assert flat(sc["title"]) in text and all(flat(n["situation"]) in text for n in sc["nodes"]), sc["id"]
     practice_page = page_text(site_dir / "practice.html")
-    found = sum(1 for m in course.modules for it in m.items()
+    found = sum(1 for m in study_modules(course) for it in m.items()
                 if it["kind"] == "practice" and flat(it["prompt"]) in practice_page)
     assert found == practice_total > 0
-    print(f"\n{len(course.modules)} module pages; {practice_total} practice items on the practice set page")
+    print(f"\n{len(study_modules(course))} module pages; {practice_total} practice items on the practice set page")
 
 
 def test_no_graded_item_text_or_id_anywhere_in_the_site(course, site_dir):
@@ -120,24 +120,34 @@ def test_pages_are_self_contained_and_every_link_resolves(site_dir):
 
 def test_content_notes_come_before_the_hard_material_they_announce(course, site_dir):
     seen = 0
-    for m in course.modules:
+    for m in study_modules(course):
         raw = (site_dir / f"{m.id}.html").read_text()
         notes = {n["id"]: html.escape(flat(n["text"])) for n in m.data.get("notes", [])}
-        attached = {sc.get("note") for sc in m.scenarios()}
         for sc in m.scenarios():
             if sc["kind"] == "practice" and sc.get("note"):
                 assert 0 <= raw.find(notes[sc["note"]]) < raw.find(f'id="{sc["id"]}"'), sc["id"]
                 seen += 1
         layout = m.data["layout"]
         for n, ref in enumerate(layout):
-            if ref.startswith("note:") and ref[5:] not in attached:
+            if ref.startswith("note:"):
                 nxt = next((r[8:] for r in layout[n + 1:] if r.startswith("reading:")), None)
                 at = raw.find(notes[ref[5:]])
-                assert at >= 0 and (nxt is None or at < raw.find(f'id="{nxt}"')), ref
+                assert at >= 0 and (nxt is None or at < raw.find(f'id="reading_{nxt}"')), ref
                 assert "988" in raw[at:at + len(notes[ref[5:]]) + 400], f"{ref}: no 988 line with the note"
                 seen += 1
+    practice = (site_dir / "practice.html").read_text()
+    for m in study_modules(course):
+        notes = {n["id"]: html.escape(flat(n["text"])) for n in m.data.get("notes", [])}
+        last = None
+        for ref in m.data["layout"]:
+            kind, _, rid = ref.partition(":")
+            last = notes[rid] if kind == "note" and rid in notes else last
+            if kind == "item" and last and any(it["id"] == rid and it["kind"] == "practice" for it in m.items()):
+                card = practice[practice.find(f'<section class="card practice-item" id="{rid}"'):]
+                assert last in card[:card.find("</section>")], f"practice set: {rid} lacks its content note"
+                seen += 1
     assert seen >= 1
-    print(f"\n{seen} content notes checked")
+    print(f"\n{seen} content notes checked (module pages and the practice set)")
 
 
 def test_every_phone_number_shown_is_taught_in_the_course_and_the_fact_file():
