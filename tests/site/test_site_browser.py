@@ -31,19 +31,20 @@ def browser():
 
 @pytest.fixture
 def new_page(browser):
-    contexts = []
+    contexts, errors = [], []
 
     def make(size: str) -> Page:
         ctx = browser.new_context(viewport=SIZES[size], device_scale_factor=2 if size == "phone" else 1,
                                   is_mobile=size == "phone", has_touch=size == "phone")
         contexts.append(ctx)
         page = ctx.new_page()
-        page.on("pageerror", lambda e: pytest.fail(f"script error on the page: {e}"))
+        page.on("pageerror", lambda e: errors.append(str(e)))
         return page
 
     yield make
     for ctx in contexts:
         ctx.close()
+    assert not errors, f"script errors on the page: {errors}"
 
 
 def focused(page: Page) -> dict:
@@ -56,7 +57,7 @@ def tab_to(page: Page, want, what: str, limit: int = 120) -> dict:
         page.keyboard.press("Tab")
         f = focused(page)
         if want(f):
-            assert f["outline"] != "none" and f["outlineWidth"] >= 2 or f["tag"] == "INPUT", f"no visible focus on {f}"
+            assert f["outline"] != "none" and f["outlineWidth"] >= 2, f"no visible focus on {f}"
             return f
     raise AssertionError(f"Tab never reached {what}")
 
