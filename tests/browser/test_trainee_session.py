@@ -16,7 +16,7 @@ import pytest
 from nbgrader.api import Gradebook
 from playwright.sync_api import Page, sync_playwright
 
-from cps_ethics import build, scoring, store
+from cps_ethics import build, scoring, store, variants
 from cps_ethics.content import load_course
 from cps_ethics.course import ANSWERS_FILE, db_url
 from cps_ethics.runner import nbgrader
@@ -28,9 +28,21 @@ from labserver import CHROMIUM, CHROMIUM_ARGS, jupyterlab
 pytestmark = [pytest.mark.browser, pytest.mark.slow]
 
 ASSIGNMENT, NOTEBOOK = "01_why_a_code", "why_a_code"
-TRAINEE = "trainee_browser"
-QUESTION, QUESTION_PICK = "why_purpose_framework", "framework"
-SCENARIO, SCENARIO_PICKS = "why_scn_day_program", [("ask", "curious"), ("meeting", "silent")]
+QUESTION, SCENARIO = "why_purpose_framework", "why_scn_day_program"
+SCENARIO_PICKS = [("ask", "curious"), ("meeting", "silent")]
+_SLOTS = load_course(REPO, validate=False).module(ASSIGNMENT).slots()
+
+
+def _shown(trainee: str, slot: str) -> str:
+    return variants.pick(trainee, slot, [x["id"] for x in _SLOTS[slot][1]])
+
+
+# A trainee who is shown the question's second version and the scenario's first: the browser session goes
+# through a variant end to end (shown, saved with its variant, graded as that variant).
+TRAINEE = next(t for t in (f"trainee_browser_{n}" for n in range(200))
+               if _shown(t, QUESTION) != QUESTION and _shown(t, SCENARIO) == SCENARIO)
+QUESTION_SHOWN = _shown(TRAINEE, QUESTION)
+QUESTION_PICK = next(o["id"] for o in _SLOTS[QUESTION][1][1]["options"] if o["rating"] == "best")
 ARTIFACTS = REPO / "artifacts" / "browser"
 CONTROLS = ".jp-OutputArea-output :is(input, button, select, textarea)"
 
@@ -56,7 +68,7 @@ def _session(page: Page, url: str, course, student_dir: Path) -> None:
     page.wait_for_function("() => document.body.innerText.includes('graded items answered')", timeout=120_000)
 
     # A graded question (one choice), then both decisions of a branching scenario, each confirmed.
-    answer_with_keyboard(page, nb_path, (QUESTION, course.find(QUESTION)[1], QUESTION_PICK),
+    answer_with_keyboard(page, nb_path, (QUESTION, course.find(QUESTION_SHOWN)[1], QUESTION_PICK),
                          (SCENARIO, course.find(SCENARIO)[1], SCENARIO_PICKS))
     output_of(page, nb_path, SCENARIO).get_by_text("End of this scenario.").wait_for(timeout=30_000)
 
@@ -121,14 +133,14 @@ def test_trainee_answers_with_the_keyboard_and_autograde_credits_exactly_that(co
     answers = store.read(student_dir / ANSWERS_FILE)
     expected_values = {QUESTION: QUESTION_PICK, SCENARIO: [list(s) for s in SCENARIO_PICKS]}
     assert {k: v["value"] for k, v in answers.items()} == expected_values
-
+    assert answers[QUESTION]["variant"] == QUESTION_SHOWN != QUESTION
     # Collect and autograde it with nbgrader; the gradebook credits exactly those choices.
     submitted = course_copy / "submitted" / TRAINEE / ASSIGNMENT
     shutil.copytree(student_dir, submitted, ignore=shutil.ignore_patterns(".ipynb_checkpoints", "*.lock"))
     nbgrader(["autograde", ASSIGNMENT, "--student", TRAINEE, "--force"], course_copy)
     module = course.module(ASSIGNMENT)
     keys = {x["id"]: x for x in [*module.items(), *module.scenarios()] if x["kind"] == "graded"}
-    expected = {QUESTION: scoring.score_item(keys[QUESTION], QUESTION_PICK).points,
+    expected = {QUESTION: scoring.score_item(keys[QUESTION_SHOWN], QUESTION_PICK).points,
                 SCENARIO: scoring.score_scenario(keys[SCENARIO], expected_values[SCENARIO]).points}
     assert expected[QUESTION] > 0 and 0 < expected[SCENARIO] < scoring.scenario_max(keys[SCENARIO])
     nb = nbformat.read(course_copy / "source" / ASSIGNMENT / f"{NOTEBOOK}.ipynb", as_version=4)
