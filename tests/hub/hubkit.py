@@ -23,6 +23,7 @@ import time
 import urllib.error
 import urllib.request
 import uuid
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -136,6 +137,12 @@ def user_env(base: Path) -> Path:
     return env
 
 
+def each(people: list[Person], cmd: list[str], **kw) -> list[subprocess.CompletedProcess]:
+    """`cmd` as each person, all at once (as a cohort would)."""
+    with ThreadPoolExecutor(max_workers=len(people)) as pool:
+        return list(pool.map(lambda person: as_user(person, cmd, **kw), people))
+
+
 def as_user(person: Person, cmd: list[str], cwd: Path | None = None, extra_env: dict | None = None,
             timeout: int = 300, check: bool = True) -> subprocess.CompletedProcess:
     """Run `cmd` as `person` (runuser), with the environment their server on the hub has."""
@@ -192,13 +199,17 @@ class Hub:
             self.env.pop(var, None)
         self.proc: subprocess.Popen | None = None
 
-    def start(self) -> "Hub":
+    def launch(self) -> "Hub":
+        """Start the hub in the background (see wait_ready)."""
         self.data.mkdir(parents=True, exist_ok=True)
         self._log = open(self.log_path, "wb")  # noqa: SIM115  (closed in stop)
         self.proc = subprocess.Popen([str(BIN / "jupyterhub"), "-f", str(DEPLOY / "jupyterhub_config.py")],
                                      cwd=self.data, env=self.env, stdout=self._log, stderr=subprocess.STDOUT,
                                      start_new_session=True)
-        deadline = time.monotonic() + 90
+        return self
+
+    def wait_ready(self, timeout: int = 90) -> "Hub":
+        deadline = time.monotonic() + timeout
         while True:
             if self.proc.poll() is not None:
                 raise RuntimeError(f"JupyterHub exited early; see {self.log_path}")
@@ -206,7 +217,7 @@ class Hub:
                 if self.request("GET", "/hub/health")[0] == 200:
                     return self
             if time.monotonic() > deadline:
-                raise RuntimeError(f"JupyterHub did not start within 90 s; see {self.log_path}")
+                raise RuntimeError(f"JupyterHub did not start within {timeout} s; see {self.log_path}")
             time.sleep(0.5)
 
     def stop(self) -> None:

@@ -34,8 +34,8 @@ from cps_ethics.content import load_course
 from cps_ethics.release import leaks
 
 from courselib import one_module_course
-from hubkit import (DEPLOY, PROXY, USER_ENV, Hub, Person, add_user, as_user, probe, remove_user, run_in_kernel,
-                    user_env)
+from hubkit import (DEPLOY, PROXY, USER_ENV, Hub, Person, add_user, as_user, each, probe, remove_user,
+                    run_in_kernel, user_env)
 from lablib import (ARTIFACTS, CHROMIUM, CHROMIUM_ARGS, answer_with_keyboard, code_in_sight, news_toasts,
                     output_of, run_all, wait_idle)
 from pgserver import fresh_database
@@ -104,6 +104,12 @@ def _feedback_scores(html: str, grade_ids: list[str]) -> dict[str, float]:
     return out
 
 
+def _memory_mb(person: Person) -> int:
+    """Resident memory of everything running as `person` (their JupyterLab server and kernel), in MB."""
+    out = subprocess.run(["ps", "-u", person.name, "-o", "rss="], capture_output=True, text=True).stdout
+    return sum(int(x) for x in out.split()) // 1024
+
+
 class Timer:
     def __init__(self):
         self.t0 = self.last = time.monotonic()
@@ -151,27 +157,28 @@ def test_a_cohort_on_jupyterhub_with_nbgrader_exchange(people, pg_url):
                "CPS_EXCHANGE_ROOT": str(exchange), "CPS_COURSE_ID": COURSE_ID}
     everyone_env = {"CPS_EXCHANGE_ROOT": str(exchange), "CPS_COURSE_ID": COURSE_ID}
 
-    # The trainer's course folder, private to them (the README's step), with a PostgreSQL gradebook.
-    trainer.home.chmod(0o700)
-    course = one_module_course(trainer.home / "course", ASSIGNMENT)
-    subprocess.run(["chown", "-R", f"{trainer.name}:", str(course)], check=True)
-    db = fresh_database(pg_url, "hub")
-    trainer_env = {**everyone_env, "CPS_DB_URL": db}
-    as_user(trainer, ["cps-course", "release"], cwd=course, extra_env=trainer_env)
-    clock("trainer: cps-course release")
-
-    # The exchange (as root, once), then the trainer releases the module into it.
-    subprocess.run(["sh", str(DEPLOY / "exchange.sh"), str(exchange), COURSE_ID, trainer.name], check=True)
-    as_user(trainer, ["nbgrader", "release_assignment", ASSIGNMENT], cwd=course, extra_env=trainer_env)
-    assert (exchange / COURSE_ID / "outbound" / ASSIGNMENT / f"{NOTEBOOK}.ipynb").is_file()
-    assert oct((exchange / COURSE_ID / "inbound").stat().st_mode & 0o7777) == "0o3733"
-    clock("trainer: nbgrader release_assignment")
-
-    hub = Hub(base / "hub", OUT / "jupyterhub.log", hub_env).start()
+    hub = Hub(base / "hub", OUT / "jupyterhub.log", hub_env).launch()  # starts while the trainer works
     try:
-        clock("hub started")
+        # The trainer's course folder, private to them (the README's step), with a PostgreSQL gradebook.
+        trainer.home.chmod(0o700)
+        course = one_module_course(trainer.home / "course", ASSIGNMENT)
+        subprocess.run(["chown", "-R", f"{trainer.name}:", str(course)], check=True)
+        db = fresh_database(pg_url, "hub")
+        trainer_env = {**everyone_env, "CPS_DB_URL": db}
+        as_user(trainer, ["cps-course", "release"], cwd=course, extra_env=trainer_env)
+        clock("trainer: cps-course release")
+
+        # The exchange (as root, once), then the trainer releases the module into it.
+        subprocess.run(["sh", str(DEPLOY / "exchange.sh"), str(exchange), COURSE_ID, trainer.name], check=True)
+        as_user(trainer, ["nbgrader", "release_assignment", ASSIGNMENT], cwd=course, extra_env=trainer_env)
+        assert (exchange / COURSE_ID / "outbound" / ASSIGNMENT / f"{NOTEBOOK}.ipynb").is_file()
+        assert oct((exchange / COURSE_ID / "inbound").stat().st_mode & 0o7777) == "0o3733"
+        clock("trainer: nbgrader release_assignment")
+
+        hub.wait_ready()
+        clock("hub ready")
+        each([amy, ben], ["nbgrader", "fetch_assignment", ASSIGNMENT], extra_env=everyone_env)
         for person in (amy, ben):
-            as_user(person, ["nbgrader", "fetch_assignment", ASSIGNMENT], extra_env=everyone_env)
             assert (person.home / ASSIGNMENT / f"{NOTEBOOK}.ipynb").is_file()
         clock("trainees: nbgrader fetch_assignment")
 
@@ -197,10 +204,11 @@ def test_a_cohort_on_jupyterhub_with_nbgrader_exchange(people, pg_url):
         assert hub.request("GET", f"/user/{amy.name}/api/contents", token=token)[0] in (403, 404)
         assert hub.request("GET", f"/user/{ben.name}/api/contents", token=token)[0] == 200
         clock("ben: widgets in his kernel through the hub's API")
+        memory = {p.name[7:]: _memory_mb(p) for p in (amy, ben)}  # each server and kernel, for the README's sizing
+        (OUT / "memory_mb.json").write_text(json.dumps(memory))
 
         # Both submit with nbgrader, as themselves.
-        for person in (amy, ben):
-            as_user(person, ["nbgrader", "submit", ASSIGNMENT], extra_env=everyone_env)
+        each([amy, ben], ["nbgrader", "submit", ASSIGNMENT], extra_env=everyone_env)
         clock("trainees: nbgrader submit")
 
         # The trainer: collect, autograde (parallel, PostgreSQL), feedback.
@@ -214,8 +222,7 @@ def test_a_cohort_on_jupyterhub_with_nbgrader_exchange(people, pg_url):
         for step in ("generate_feedback", "release_feedback"):
             as_user(trainer, ["nbgrader", step, ASSIGNMENT], cwd=course, extra_env=trainer_env)
         clock("trainer: generate_feedback, release_feedback")
-        for person in (amy, ben):
-            as_user(person, ["nbgrader", "fetch_feedback", ASSIGNMENT], extra_env=everyone_env)
+        each([amy, ben], ["nbgrader", "fetch_feedback", ASSIGNMENT], extra_env=everyone_env)
         clock("trainees: nbgrader fetch_feedback")
     finally:
         hub.stop()
