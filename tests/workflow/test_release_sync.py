@@ -88,5 +88,6 @@ def test_trainee_code_cells_are_one_line_and_locked():
             assert meta.get("locked") and cell["metadata"].get("editable") is False, (path, src)
             if meta.get("grade"):
                 assert src == cell_source(meta["grade_id"]), f"{path}: grading cell not in the fixed form"
-            else:
-                assert len(src.splitlines()) == 1, f"{path}: a trainee code cell has more than one line"
+            else:  # an empty first line (what JupyterLab previews in a collapsed cell), then one line of code
+                assert src.split("\n")[0] == "" and len(src.strip().splitlines()) == 1, \
+                    f"{path}: a trainee code cell is not one line after an empty first line"
