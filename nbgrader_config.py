@@ -75,13 +75,14 @@ c.Autograde.sanitize_preprocessors = [
 ]
 # Autograde, second pass: nbgrader's own list with `Execute` replaced by GradeFromAnswers (no kernel is
 # started; nothing a trainee wrote runs), and huge single outputs cut after LimitOutput (which counts lines).
+# nbgrader's closing CheckCellMetadata is left out: the first pass already checked the metadata after
+# restoring it, and nothing here changes metadata (it cost a quarter of a second per submission).
 c.Autograde.autograde_preprocessors = [
     GradeFromAnswers,
     "nbgrader.preprocessors.LimitOutput",
     LimitOutputChars,
     "nbgrader.preprocessors.SaveAutoGrades",
     "nbgrader.preprocessors.AssignLatePenalties",
-    "nbgrader.preprocessors.CheckCellMetadata",
 ]
 
 # Feedback: hidden grading code and reflections' mark schemes are not shown to trainees

@@ -15,6 +15,7 @@ from .course import content_dir, module_files
 from .errors import ContentError
 
 SCHEMA_VERSION = 1
+_LOADER = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
 
 
 @lru_cache(maxsize=None)
@@ -30,7 +31,7 @@ def read_yaml(path: Path) -> object:
     except (OSError, UnicodeDecodeError) as e:
         raise ContentError([f"{path}: cannot be read ({e})"]) from None
     try:
-        return yaml.safe_load(text)
+        return yaml.load(text, Loader=_LOADER)  # safe loading; libyaml's C loader when present (5-10x faster)
     except yaml.YAMLError as e:
         where = getattr(e, "problem_mark", None)
         at = f" at line {where.line + 1}, column {where.column + 1}" if where else ""
