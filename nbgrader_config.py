@@ -16,7 +16,7 @@ from pathlib import Path
 
 from cps_ethics.course import ANSWERS_FILE
 from cps_ethics.grade_answers import GradeFromAnswers
-from cps_ethics.nbgrader_ext import LimitOutputChars, StripWidgetState
+from cps_ethics.nbgrader_ext import HideCodeInFeedback, LimitOutputChars, StripWidgetState
 from cps_ethics.sanitize import DropAddedCells
 
 c = get_config()  # noqa: F821  (provided by traitlets when nbgrader loads this file)
@@ -85,8 +85,9 @@ c.Autograde.autograde_preprocessors = [
     "nbgrader.preprocessors.AssignLatePenalties",
 ]
 
-# Feedback: hidden grading code and reflections' mark schemes are not shown to trainees
+# Feedback: no code (display cells' code left out), hidden grading code and reflections' mark schemes are
+# not shown to trainees
 # (autograde restores both from the gradebook; nbgrader's default feedback shows them).
 c.GenerateFeedback.preprocessors = ["nbgrader.preprocessors.GetGrades", "nbgrader.preprocessors.ClearHiddenTests",
-                                    "nbgrader.preprocessors.ClearMarkScheme",
+                                    "nbgrader.preprocessors.ClearMarkScheme", HideCodeInFeedback,
                                     "nbconvert.preprocessors.CSSHTMLHeaderPreprocessor"]

@@ -43,4 +43,19 @@ class LimitOutputChars(Preprocessor):
         return cell, resources
 
 
-__all__ = ["LimitOutputChars", "StripWidgetState"]
+
+class HideCodeInFeedback(Preprocessor):
+    """Feedback shows no code: the display cells' code (hidden from trainees in the notebook) is left out of
+    the page, as nbconvert's templates do for cells marked `transient.remove_source`. Grading cells keep
+    their (empty) input block, where nbgrader shows the points."""
+
+    enabled = Bool(True).tag(config=True)
+
+    def preprocess_cell(self, cell, resources, index):
+        meta = cell.get("metadata", {})
+        if cell.get("cell_type") == "code" and not meta.get("nbgrader", {}).get("grade"):
+            meta.setdefault("transient", {})["remove_source"] = True
+        return cell, resources
+
+
+__all__ = ["HideCodeInFeedback", "LimitOutputChars", "StripWidgetState"]

@@ -145,7 +145,7 @@ def test_feedback_holds_no_key_no_course_file_and_no_added_cell(attacked, name):
     html = (root / "feedback" / f"sim_attack_{name}" / module.id / f"{module.notebook}.html").read_text()
     assert "Points: 0" in html  # the feedback page is the real one
     for leak in ("rating: best", "schema_version", "rationale", "cps_ethics.grader as _g", "sqlite3", "%%bash",
-                 "pwned", "load_course", "read_text"):
+                 "pwned", "load_course", "read_text", "from cps_ethics import", 'show("'):
         assert leak not in html, leak
     for it in module.items():
         if it["kind"] == "graded":
