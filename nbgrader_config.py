@@ -61,22 +61,23 @@ c.ClearSolutions.text_stub = "*Write your answer here. Replace this line with yo
 c.Execute.timeout = 60
 c.Execute.interrupt_on_timeout = True
 
-# Autograde, first pass (nbgrader 0.9.6's own sanitize list, converters/autograde.py, plus ours): cells that are
-# not in the assignment's source are dropped (DropAddedCells, before OverwriteCells restores edited locked
-# cells), reflections are kept as plain text, and saved widget state is removed.
+# Autograde, first pass (nbgrader 0.9.6's own sanitize list, converters/autograde.py, with ours): cells that are
+# not in the assignment's source are dropped and every kept cell's nbgrader metadata is rewritten from the
+# gradebook (DropAddedCells, before OverwriteCells restores edited locked cells and checksums), reflections are
+# kept as plain text, and saved widget state is removed. nbgrader's CheckCellMetadata is left out: the metadata
+# is the gradebook's own by then (the check cost a quarter of a second per submission).
 c.Autograde.sanitize_preprocessors = [
     "nbgrader.preprocessors.ClearOutput",
     "nbgrader.preprocessors.DeduplicateIds",
     "nbgrader.preprocessors.OverwriteKernelspec",
     DropAddedCells,
     "nbgrader.preprocessors.OverwriteCells",
-    "nbgrader.preprocessors.CheckCellMetadata",
     StripWidgetState,
 ]
 # Autograde, second pass: nbgrader's own list with `Execute` replaced by GradeFromAnswers (no kernel is
 # started; nothing a trainee wrote runs), and huge single outputs cut after LimitOutput (which counts lines).
-# nbgrader's closing CheckCellMetadata is left out: the first pass already checked the metadata after
-# restoring it, and nothing here changes metadata (it cost a quarter of a second per submission).
+# nbgrader's closing CheckCellMetadata is left out: the first pass rewrote the metadata from the gradebook,
+# and nothing here changes metadata.
 c.Autograde.autograde_preprocessors = [
     GradeFromAnswers,
     "nbgrader.preprocessors.LimitOutput",

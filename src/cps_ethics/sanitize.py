@@ -53,6 +53,24 @@ def _answer_cell(cell, reflection: str):
     return new
 
 
+def _metadata(notebook) -> dict[str, dict]:
+    """Each source cell's nbgrader metadata as the gradebook defines it (grade, task, points, locked): a trainee
+    cannot turn a display cell into a grade cell or change a cell's points by editing its metadata."""
+    grades = {c.name: c.max_score for c in notebook.grade_cells}
+    tasks = {c.name: c.max_score for c in notebook.task_cells}
+    solutions = {c.name for c in notebook.solution_cells}
+    out = {}
+    for c in notebook.source_cells:
+        meta = {"grade": c.name in grades, "grade_id": c.name, "locked": bool(c.locked), "schema_version": 3,
+                "solution": c.name in solutions, "cell_type": c.cell_type}
+        if c.name in grades:
+            meta["points"] = grades[c.name]
+        if c.name in tasks:
+            meta.update(task=True, points=tasks[c.name])
+        out[c.name] = meta
+    return out
+
+
 class DropAddedCells(NbGraderPreprocessor):
     """Keep the assignment's own cells and each reflection's first answer box; drop and count every other cell."""
 
@@ -65,6 +83,7 @@ class DropAddedCells(NbGraderPreprocessor):
                 return nb, resources
             sources = {c.name: (c.cell_type, c.source) for c in notebook.source_cells}
             reflections = {c.name for c in notebook.task_cells}
+            truth = _metadata(notebook)
         kept, dropped, changed, answered = [], 0, 0, set()
         for cell in nb.cells:
             meta = cell.get("metadata", {}).get("nbgrader")
@@ -72,7 +91,9 @@ class DropAddedCells(NbGraderPreprocessor):
             answer_to = _answer_to(cell)
             if grade_id in sources:
                 kind, source = sources[grade_id]
-                changed += cell.cell_type != kind or _visible(cell.get("source", "")) != _visible(source)
+                changed += (cell.cell_type != kind or _visible(cell.get("source", "")) != _visible(source)
+                            or {k: v for k, v in meta.items() if k != "checksum"} != truth[grade_id])
+                cell.metadata["nbgrader"] = dict(truth[grade_id])  # OverwriteCells then restores source and checksum
                 kept.append(cell)
             elif grade_id is None and answer_to in reflections and answer_to not in answered:
                 answered.add(answer_to)

@@ -232,3 +232,32 @@ def test_script_bearing_text_runs_nowhere_in_a_browser(attacked, tmp_path):
                 page.close()
         finally:
             browser.close()
+
+
+def test_edited_metadata_cannot_make_a_grade_or_change_points(tmp_path, monkeypatch):
+    """A display cell marked as a grade cell worth 100 points, and a grading cell's points raised: the first
+    pass rewrites every kept cell's nbgrader metadata from the gradebook, so the grades are as without it."""
+    monkeypatch.delenv("CPS_DB_URL", raising=False)
+    monkeypatch.delenv("CPS_COURSE_ROOT", raising=False)
+    root = one_module_course(tmp_path / "course", "01_why_a_code")
+    course = load_course(root)
+    module = course.modules[0]
+    build.build(root, course)
+    nbgrader(["generate_assignment", module.id, "--force"], root)
+    wrong = {t.student: t for t in cohort.profiles(module)}["sim_all_wrong"]
+    folder = cohort.write_submission(root, module, wrong)
+    path = folder / f"{module.notebook}.ipynb"
+    nb = nbformat.read(path, as_version=4)
+    for cell in nb.cells:
+        meta = cell.metadata.get("nbgrader", {})
+        if meta.get("grade_id", "").startswith("show_"):
+            meta.update(grade=True, points=100)
+        elif meta.get("grade"):
+            meta["points"] = 50
+    nbformat.write(nb, path)
+    res = nbgrader(["autograde", module.id], root, check=False)
+    assert res.returncode == 0, res.stdout[-2000:]
+    g = gradebook.grades(f"sqlite:///{root / 'gradebook.db'}")
+    mine = g[(g["student"] == "sim_all_wrong") & (g["cell_type"] == "code")]
+    assert {r.grade_id: float(r.auto_score) for r in mine.itertuples()} == wrong.expected
+    assert set(mine["max_score"]) <= {1.0, 2.0, 4.0, 6.0}
