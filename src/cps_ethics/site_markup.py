@@ -106,7 +106,7 @@ def script_json(data: dict) -> str:
 
 
 def principle_label(key: str, principle: dict) -> str:
-    """"K8 Privacy and confidentiality"; just the name when it starts with the key ("HIPAA basics")."""
+    """"<key> <name>" (for example "K1 Self-determination"); just the name when it starts with the key."""
     name = principle["name"]
     return name if name.split(" ")[0] == key else f"{key} {name}"
 
