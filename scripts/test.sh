@@ -4,7 +4,8 @@
 set -uo pipefail
 source "$(dirname "${BASH_SOURCE[0]}")/setup.sh" test || exit 1
 set +e
-python -m pytest tests source notebooks --nbval-lax -p no:cacheprovider "$@"
+# One worker per core; a test file's tests stay together (its module fixtures are built once).
+python -m pytest tests source notebooks --nbval-lax -p no:cacheprovider -n auto --dist loadfile "$@"
 rc=$?
 if [ "$rc" -eq 5 ]; then
   echo "test: pytest collected no tests; that is a failure." >&2
