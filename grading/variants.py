@@ -5,7 +5,7 @@ from __future__ import annotations
 import pandas as pd
 
 from cps_ethics import variants as pick
-from cps_ethics.content import Course, exam_plan
+from cps_ethics.content import Course
 
 VARIANT_COLUMNS = ["assignment", "grade_id", "variant", "n", "n_answered", "mean_score", "max_score", "difficulty"]
 
@@ -16,14 +16,18 @@ def chosen(choice_table: pd.DataFrame) -> dict[tuple[str, str, str], str]:
                                                 choice_table["item_id"], choice_table["variant"])}
 
 
-def assigned(course: Course, student: str, assignment: str, slot: str) -> str:
-    """The variant the course shows this trainee for a slot (what the widget picks), or the slot itself."""
+def assigned(course: Course, student: str, assignment: str, slot: str, _draws: dict | None = None) -> str:
+    """The variant the course shows this trainee for a slot (what the widget picks), or the slot itself.
+    `_draws` keeps each trainee's practice exam draw, so a table of trainees draws each once."""
     try:
         m = course.module(assignment)
     except KeyError:
         return slot
     if m.exam:
-        return pick.exam_draw(student, m.id, exam_plan(course, m)).get(slot, slot)
+        draws = _draws if _draws is not None else {}
+        if (student, m.id) not in draws:
+            draws[(student, m.id)] = pick.exam_draw(student, m.id, course.exam_plan(m))
+        return draws[(student, m.id)].get(slot, slot)
     found = m.slots().get(slot)
     if not found or len(found[1]) < 2:
         return slot
@@ -31,14 +35,14 @@ def assigned(course: Course, student: str, assignment: str, slot: str) -> str:
 
 
 def add_variant(ti: pd.DataFrame, choice_table: pd.DataFrame, course: Course) -> pd.DataFrame:
-    """trainee_items with `variant`: the one the trainee answered, else the one they were shown; and
-    `variant_answered` (True when the answers file records that variant)."""
-    got = chosen(choice_table)
+    """trainee_items with `variant`: the one the trainee answered, else the one they were shown (empty for
+    reflections); and `variant_answered` (True when the answers file records that variant)."""
+    got, draws = chosen(choice_table), {}
     ti = ti.copy()
-    code = ti["kind"].isin(["GradeCell"]) if "kind" in ti else pd.Series(True, index=ti.index)
     keys = list(zip(ti["student"], ti["assignment"], ti["grade_id"]))
     ti["variant_answered"] = [k in got for k in keys]
-    ti["variant"] = [got.get(k) or (assigned(course, *k) if c else "") for k, c in zip(keys, code)]
+    ti["variant"] = [got.get(k) or (assigned(course, *k, draws) if kind == "GradeCell" else "")
+                     for k, kind in zip(keys, ti["kind"])]
     return ti
 
 

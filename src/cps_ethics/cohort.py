@@ -13,7 +13,7 @@ from pathlib import Path
 import nbformat
 
 from . import graph, scoring, store, variants
-from .content import Course, Module, exam_plan
+from .content import Course, Module
 from .course import ANSWERS_FILE, release_dir
 
 PREFIX = "sim_"
@@ -97,14 +97,15 @@ class Trainee:
 
 
 def graded_slots(module: Module, student: str, course: Course | None = None):
-    """(slot id, 'item' | 'scenario', the content this student sees, max points, exam?) for every graded slot."""
+    """(slot id, 'item' | 'scenario', the content this student sees, max points, exam?, versioned?) for every
+    graded slot; versioned: the slot has variants (or is an exam position), so the answer records which."""
     if module.exam:
         if course is None:
             raise ValueError("the practice exam's cohort needs the course (its questions come from every module)")
-        plan = exam_plan(course, module)
+        plan = course.exam_plan(module)
         draw = variants.exam_draw(student, module.id, plan)
         for pos in plan["positions"]:
-            yield pos, "item", course.find(draw[pos])[1], 1.0, True
+            yield pos, "item", course.find(draw[pos])[1], 1.0, True, True
         return
     for sid, (kind, xs) in module.slots().items():
         if xs[0]["kind"] != "graded":
@@ -112,19 +113,13 @@ def graded_slots(module: Module, student: str, course: Course | None = None):
         shown = variants.pick(student, sid, [x["id"] for x in xs]) if len(xs) > 1 else sid
         x = next(v for v in xs if v["id"] == shown)
         top = scoring.scenario_max(xs[0]) if kind == "scenario" else scoring.item_max(xs[0])
-        yield sid, kind, x, top, False
-
-
-def _graded(module: Module):
-    items = [i for i in module.items() if i["kind"] == "graded" and "slot" not in i]
-    scenarios = [s for s in module.scenarios() if s["kind"] == "graded" and "slot" not in s]
-    return items, scenarios
+        yield sid, kind, x, top, False, len(xs) > 1
 
 
 def _profile(module: Module, student: str, pick_item, pick_path, course: Course | None = None) -> Trainee:
     answers, expected, chosen = {}, {}, {}
     n_item = n_sc = 0
-    for sid, kind, x, top, exam in graded_slots(module, student, course):
+    for sid, kind, x, top, exam, versioned in graded_slots(module, student, course):
         if kind == "scenario":
             value = [list(step) for step in pick_path(n_sc, x)]
             res = scoring.score_scenario(x, value)
@@ -135,9 +130,7 @@ def _profile(module: Module, student: str, pick_item, pick_path, course: Course 
             n_item += 1
         answers[sid] = value
         expected[sid] = round(res.points / res.max_points * top, 2) if exam else res.points
-        if x["id"] != sid:
-            chosen[sid] = x["id"]
-        elif module.exam or len(module.slots().get(sid, ("", [1]))[1]) > 1:
+        if versioned:
             chosen[sid] = x["id"]
     return Trainee(student, answers, expected=expected, variants=chosen)
 

@@ -129,18 +129,23 @@ class Course:
         A practice exam position's variants are the bank items of its topic, from every module."""
         for m in self.modules:
             if m.exam:
-                if ("exam", m.id) not in self.cache:
-                    self.cache[("exam", m.id)] = exam_plan(self, m)
-                plan = self.cache[("exam", m.id)]
-                topic = plan["positions"].get(slot_id)
+                topic = self.exam_plan(m)["positions"].get(slot_id)
                 if topic is not None:
-                    ids = {v for _, variants in plan["pools"][topic] for v in variants}
-                    return "item", {i: self.find(i)[1] for i in sorted(ids)}, m
+                    if ("pool", m.id, topic) not in self.cache:
+                        ids = {v for _, variants in self.exam_plan(m)["pools"][topic] for v in variants}
+                        self.cache[("pool", m.id, topic)] = {i: self.find(i)[1] for i in sorted(ids)}
+                    return "item", self.cache[("pool", m.id, topic)], m
                 continue
             found = m.slots().get(slot_id)
             if found:
                 return found[0], {x["id"]: x for x in found[1]}, m
         return None
+
+    def exam_plan(self, exam: Module) -> dict:
+        """`exam_plan(self, exam)`, computed once per loaded course."""
+        if ("exam", exam.id) not in self.cache:
+            self.cache[("exam", exam.id)] = exam_plan(self, exam)
+        return self.cache[("exam", exam.id)]
 
     def find(self, ref_id: str) -> tuple[str, dict, Module] | None:
         """('item' | 'scenario' | 'reflection', its data, its module) for an id, or None."""

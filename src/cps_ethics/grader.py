@@ -85,7 +85,7 @@ def _grade(ref_id: str, folder: Path) -> tuple[float, list[str]]:
     points = round(res.points / res.max_points * top, 2) if exam else res.points
     lines = [f"{label}:"] + [f"  {s}" for s in res.said] + [f"  Note: {p}." for p in res.problems]
     lines.append(f"  Points: {_fmt(points)} of {_fmt(top)}.")
-    explain = (exam or {}).get("explain_after_grading", True) if exam else \
+    explain = exam.get("explain_after_grading", True) if exam else \
         course.settings.get("feedback", {}).get("explain_after_grading")
     if explain and kind == "item":
         lines += _explain(key)

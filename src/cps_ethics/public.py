@@ -71,11 +71,7 @@ def project(course: Course, module: Module, reveal: bool = False) -> dict:
         elif kind == "reflection":
             tracked.append({"id": rid, "kind": "reflection"})
     return {
-        "format": FORMAT,
-        "version": VERSION,
-        "module": m["id"],
-        "title": m["title"],
-        "principles": {k: {"name": p["name"], "statement": p["statement"]} for k, p in course.principles.items()},
+        **_header(course, module),
         "items": {it["id"]: _item(it, reveal) for it in module.items()},
         "scenarios": {sc["id"]: _scenario(sc, reveal) for sc in module.scenarios()},
         "reflections": {r["id"]: {"prompt": r["prompt"]} for r in module.reflections()},
@@ -83,6 +79,11 @@ def project(course: Course, module: Module, reveal: bool = False) -> dict:
         # Graded places with parallel variants: each trainee sees one (cps_ethics.variants.pick).
         "slots": {sid: [x["id"] for x in xs] for sid, (_, xs) in module.slots().items() if len(xs) > 1},
     }
+
+
+def _header(course: Course, module: Module) -> dict:
+    return {"format": FORMAT, "version": VERSION, "module": module.id, "title": module.data["title"],
+            "principles": {k: {"name": p["name"], "statement": p["statement"]} for k, p in course.principles.items()}}
 
 
 def _exam(course: Course, module: Module, reveal: bool) -> dict:
@@ -95,8 +96,7 @@ def _exam(course: Course, module: Module, reveal: bool) -> dict:
             if it["id"] in bank:
                 items[it["id"]] = _item(it, reveal)
     return {
-        "format": FORMAT, "version": VERSION, "module": module.id, "title": module.data["title"],
-        "principles": {k: {"name": p["name"], "statement": p["statement"]} for k, p in course.principles.items()},
+        **_header(course, module),
         "items": items, "scenarios": {}, "reflections": {},
         "tracked": [{"id": pos, "kind": "item"} for pos in plan["positions"]],
         "slots": {}, "exam": plan,

@@ -73,7 +73,7 @@ def _answer_issues(course: Course, module: Module, answers: dict, chosen: dict) 
 
 def triage(root: Path, course: Course, db_url: str) -> pd.DataFrame:
     """One row per submission (submitted/ folder or gradebook entry): status, and the reason when not clean."""
-    from grading import choices, gradebook, integrity, scores
+    from grading import choices, gradebook, integrity, scores, variants
 
     gb = gradebook.read(db_url)
     ta = scores.trainee_assignments(gb)
@@ -94,6 +94,7 @@ def triage(root: Path, course: Course, db_url: str) -> pd.DataFrame:
         unreadable = dict(zip(problems["student"], problems["message"]))
         counts = integrity.autograde_counts(root, course, pairs).set_index("student")
         copied = integrity.identical_answers(choice_table).set_index("student")["message"].to_dict()
+        picked = variants.chosen(choice_table)
         for student in sorted(on_disk | set(status)):
             st = status.get(student, scores.NOT_SUBMITTED)
             row = {"student": student, "assignment": module.id, "status": st, "reason": "",
@@ -108,9 +109,9 @@ def triage(root: Path, course: Course, db_url: str) -> pd.DataFrame:
                 row["reason"] = f"answers file: {unreadable[student]}; every item scored 0"
                 _integrity(row, counts, copied)
             else:
-                mine = choice_table[(choice_table["student"] == student) & (choice_table["assignment"] == module.id)]
-                unknown, invalid = _answer_issues(course, module, answers.get((student, module.id), {}),
-                                                  dict(zip(mine["item_id"], mine["variant"])))
+                mine = answers.get((student, module.id), {})
+                unknown, invalid = _answer_issues(course, module, mine,
+                                                  {k: picked.get((student, module.id, k), k) for k in mine})
                 gone = sorted(unscored[(unscored["student"] == student)
                                        & (unscored["assignment"] == module.id)]["grade_id"])
                 row.update(unknown_items=len(unknown), invalid_answers=len(invalid), missing_cells=len(gone))

@@ -51,6 +51,7 @@ class Context:
         self.store = AnswerStore(preview or folder)
         self.trainee = trainee or trainee_id()
         self.listeners: list = []
+        self._draw: dict[str, str] | None = None  # the practice exam's questions for this trainee
 
     def answers(self) -> tuple[dict, str | None]:
         try:
@@ -63,7 +64,7 @@ class Context:
         or `ref` itself."""
         exam = self.content.get("exam")
         if exam and ref in exam["positions"]:
-            if "_draw" not in self.__dict__:
+            if self._draw is None:
                 self._draw = variants.exam_draw(self.trainee, self.content["module"], exam)
             return self._draw[ref]
         slots = self.content.get("slots", {})

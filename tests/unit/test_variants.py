@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import io
 import json
 from collections import Counter
 from pathlib import Path
@@ -94,11 +95,9 @@ def test_grader_scores_exactly_the_recorded_variant(course, tmp_path):
     v2 = xs[1]
     best = next(o["id"] for o in v2["options"] if o["rating"] == "best")
     _answers(folder, {sid: {"value": best, "variant": v2["id"]}})
-    assert grader.grade(sid, folder, out=open("/dev/null", "w")) == v2.get("points", 1)
+    assert grader.grade(sid, folder, out=io.StringIO()) == v2.get("points", 1)
     # The same option id scored against the other version would not be the best one there.
     _answers(folder, {sid: {"value": best, "variant": "not_a_version"}})
-    import io
-
     buf = io.StringIO()
     assert grader.grade(sid, folder, out=buf) == 0 and "not a version of this question" in buf.getvalue()
 
@@ -115,8 +114,6 @@ def test_exam_position_is_graded_on_one_point_and_explained(course, tmp_path):
     key = course.find(item_id)[1]
     wrong = next(o for o in key["options"] if o["rating"] != "best")
     _answers(folder, {pos: {"value": wrong["id"], "variant": item_id}})
-    import io
-
     buf = io.StringIO()
     got = grader.grade(pos, folder, out=buf)
     assert got == (0.5 if wrong["rating"] == "acceptable" else 0.0)
