@@ -13,11 +13,10 @@ It closes the traps measured in ../shared/reference/nbgrader-facts.md, and keeps
 import os
 from pathlib import Path
 
-
+from cps_ethics.autograde.grade_answers import GradeFromAnswers
+from cps_ethics.autograde.nbgrader_ext import HideCodeInFeedback, LimitOutputChars, StripWidgetState
+from cps_ethics.autograde.sanitize import DropAddedCells
 from cps_ethics.course import ANSWERS_FILE
-from cps_ethics.grade_answers import GradeFromAnswers
-from cps_ethics.nbgrader_ext import HideCodeInFeedback, LimitOutputChars, StripWidgetState
-from cps_ethics.sanitize import DropAddedCells
 
 c = get_config()  # noqa: F821  (provided by traitlets when nbgrader loads this file)
 

@@ -21,10 +21,12 @@ sys.path.insert(0, str(REPO / "tests"))
 
 from courselib import one_module_course  # noqa: E402
 
-from cps_ethics import build, parallel  # noqa: E402
-from cps_ethics.content import load_course  # noqa: E402
+from cps_ethics.authoring import build  # noqa: E402
+from cps_ethics.autograde import parallel  # noqa: E402
+from cps_ethics.autograde.runner import nbgrader  # noqa: E402
 from cps_ethics.course import module_files  # noqa: E402
-from cps_ethics.runner import nbgrader  # noqa: E402
+from cps_ethics.model.content import load_course  # noqa: E402
+from cps_ethics.simulate import cohort  # noqa: E402
 from grading import gradebook  # noqa: E402
 
 # nbgrader 0.9.6's own lists (converters/autograde.py): the notebook runs in a kernel.
@@ -50,7 +52,7 @@ def prepare(folder: Path, size: int, stock: bool = False, url: str | None = None
     build.build(root, course)  # source/ from the content, whatever state the repo's source/ is in
     env = {"CPS_DB_URL": url or ""}
     nbgrader(["generate_assignment", module.id, "--force"], root, extra_env=env)
-    return root, module, parallel.scaled_cohort(root, module, size)
+    return root, module, cohort.scaled(root, module, size)
 
 
 def serial(root: Path, module_id: str) -> float:

@@ -20,9 +20,10 @@ sys.path.insert(0, str(REPO / "tests"))
 from courselib import one_module_course
 from pgserver import PgServer, fresh_database
 
-from cps_ethics import parallel
-from cps_ethics.content import load_course
-from cps_ethics.runner import nbgrader
+from cps_ethics.autograde import parallel
+from cps_ethics.autograde.runner import nbgrader
+from cps_ethics.model.content import load_course
+from cps_ethics.simulate import cohort
 
 
 def prepare(folder: Path, url: str, size: int):
@@ -30,7 +31,7 @@ def prepare(folder: Path, url: str, size: int):
     root = one_module_course(folder)
     module = load_course(root).modules[0]
     nbgrader(["generate_assignment", module.id, "--force"], root, extra_env={"CPS_DB_URL": url})
-    expected = parallel.scaled_cohort(root, module, size)
+    expected = cohort.scaled(root, module, size)
     return root, module, expected
 
 

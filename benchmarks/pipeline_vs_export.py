@@ -32,7 +32,7 @@ def _id() -> str:
 
 
 def random_answer(x: dict, kind: str, rng: random.Random):
-    from cps_ethics import graph
+    from cps_ethics.model import graph
 
     if kind == "scenario":
         return [list(s) for s in graph.choose_path(x, lambda opts: rng.choice(opts))]
@@ -51,8 +51,8 @@ def build(db_url: str, root: Path, n: int, seed: int = 1) -> None:
     """Synthetic gradebook + answers files: 2% not submitted, 1% failed, reflections 70% graded."""
     from nbgrader.api import Gradebook
 
-    from cps_ethics import scoring
-    from cps_ethics.content import load_course
+    from cps_ethics.model import scoring
+    from cps_ethics.model.content import load_course
 
     rng = random.Random(seed)
     course = load_course(REPO)
@@ -164,7 +164,7 @@ def main(argv=None) -> int:
 
 
 def _course():
-    from cps_ethics.content import load_course
+    from cps_ethics.model.content import load_course
 
     return load_course(REPO)
 

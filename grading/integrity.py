@@ -7,8 +7,8 @@ from pathlib import Path
 
 import pandas as pd
 
-from cps_ethics.content import Course
-from cps_ethics.grade_answers import read_report
+from cps_ethics.autograde.grade_answers import read_report
+from cps_ethics.model.content import Course
 
 from .choices import PROBLEM_COLUMNS
 

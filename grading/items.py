@@ -7,7 +7,7 @@ import math
 import numpy as np
 import pandas as pd
 
-from cps_ethics.content import Course
+from cps_ethics.model.content import Course
 
 UPPER_LOWER = 0.27  # Kelley's upper and lower groups
 VERY_HARD = 0.2  # difficulty below this is flagged

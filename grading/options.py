@@ -4,8 +4,8 @@ from __future__ import annotations
 
 import pandas as pd
 
-from cps_ethics import graph
-from cps_ethics.content import Course, slot_of
+from cps_ethics.model import graph
+from cps_ethics.model.content import Course, slot_of
 
 OPTION_COLUMNS = ["assignment", "grade_id", "variant", "type", "part", "option", "text", "key", "is_best",
                   "n_chosen", "n_answered", "share"]

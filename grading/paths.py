@@ -6,8 +6,8 @@ import json
 
 import pandas as pd
 
-from cps_ethics import graph
-from cps_ethics.content import Course, slot_of
+from cps_ethics.model import graph
+from cps_ethics.model.content import Course, slot_of
 
 from .options import graded_parts, walk
 

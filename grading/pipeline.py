@@ -11,8 +11,8 @@ from pathlib import Path
 
 import pandas as pd
 
-from cps_ethics.content import Course, load_course
 from cps_ethics.errors import CourseError
+from cps_ethics.model.content import Course, load_course
 
 from . import choices, gradebook, integrity, items, options, paths, principles, scores, variants
 

@@ -5,7 +5,7 @@ from __future__ import annotations
 import numpy as np
 import pandas as pd
 
-from cps_ethics.content import Course
+from cps_ethics.model.content import Course
 
 # Mastery thresholds on the share of a principle's points earned (documented in grading/README.md).
 MASTERED, DEVELOPING = 0.8, 0.6

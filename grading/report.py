@@ -12,7 +12,7 @@ from typing import Callable
 
 import pandas as pd
 
-from cps_ethics.content import Course
+from cps_ethics.model.content import Course
 
 from . import plots
 
@@ -156,8 +156,8 @@ def write(t: dict, course: Course, out_dir: Path, progress: Callable[[str], None
 
 def cmd(root: Path, args) -> int:
     """`cps-course report`: every table in out/grading/, the HTML reports in out/report/."""
-    from cps_ethics.content import load_course
     from cps_ethics.course import db_url
+    from cps_ethics.model.content import load_course
 
     from . import pipeline
 

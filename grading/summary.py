@@ -6,7 +6,7 @@ from pathlib import Path
 
 import pandas as pd
 
-from cps_ethics.content import Course
+from cps_ethics.model.content import Course
 
 from . import gradebook
 

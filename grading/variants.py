@@ -4,8 +4,8 @@ from __future__ import annotations
 
 import pandas as pd
 
-from cps_ethics import variants as pick
-from cps_ethics.content import Course
+from cps_ethics.model import variants as pick
+from cps_ethics.model.content import Course
 
 VARIANT_COLUMNS = ["assignment", "grade_id", "variant", "n", "n_answered", "mean_score", "max_score", "difficulty"]
 

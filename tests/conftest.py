@@ -5,7 +5,6 @@ from __future__ import annotations
 from pathlib import Path
 
 import pytest
-
 from courselib import REPO, copy_course
 from pgserver import pg_url  # noqa: F401  (session fixture: a throwaway PostgreSQL server)
 

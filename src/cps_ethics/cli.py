@@ -7,14 +7,15 @@ import sys
 import time
 from pathlib import Path
 
-from . import build as build_mod
-from . import cohort as cohort_mod
-from .content import load_course
+from cps_ethics.authoring.release import leaks
+from cps_ethics.authoring.stats import cmd_stats
+from cps_ethics.autograde.runner import STUDENT_LINE, nbgrader
+from cps_ethics.model.content import load_course
+
+from .authoring import build as build_mod
 from .course import db_url, require_root
 from .errors import CourseError
-from .release import leaks
-from .runner import STUDENT_LINE, nbgrader
-from .stats import cmd_stats
+from .simulate import cohort as cohort_mod
 
 
 def say(msg: str) -> None:
@@ -140,7 +141,7 @@ def cmd_main(root: Path, args) -> int:
         expected = cohort_mod.make(root, course)
     say("[4/5] Autograding with nbgrader autograde")
     autograde(root, course, "[4/5]")
-    from .triage import report as triage_report
+    from grading.triage import report as triage_report
 
     for line in triage_report(root, course, db_url(root)):
         say(f"[4/5]  {line}")
@@ -183,7 +184,7 @@ def cmd_main(root: Path, args) -> int:
 
 def study_materials(root: Path, course, site_out: Path | None = None, guide_out: Path | None = None) -> list[Path]:
     """Write the offline study site and the printable study guide (practice work and readings only)."""
-    from . import guide, site
+    from .publish import guide, site
 
     site_out = site_out or root / "out" / "site"
     files = site.build(course, site_out)
@@ -195,7 +196,7 @@ def study_materials(root: Path, course, site_out: Path | None = None, guide_out:
 
 
 def cmd_site(root: Path, args) -> int:
-    from . import site
+    from .publish import site
 
     out = Path(args.out) if args.out else root / "out" / "site"
     files = site.build(load_course(root), out)
@@ -204,7 +205,7 @@ def cmd_site(root: Path, args) -> int:
 
 
 def cmd_guide(root: Path, args) -> int:
-    from . import guide
+    from .publish import guide
 
     out = Path(args.out) if args.out else root / "out" / "study_guide.pdf"
     pages = guide.write(load_course(root), out)
@@ -213,9 +214,18 @@ def cmd_guide(root: Path, args) -> int:
 
 
 def cmd_autograde_parallel(root: Path, args) -> int:
-    from .parallel import cmd
+    """`cps-course autograde-parallel`: every module, N workers, then what went wrong, in numbers."""
+    from grading import triage
 
-    return cmd(root, args)
+    from .autograde import parallel
+
+    course = load_course(root)
+    extra = [f"--Execute.timeout={args.timeout}"] if args.timeout else []
+    outcomes = [parallel.autograde(root, m.id, workers=args.workers, force=args.force, extra_args=extra, say=say)
+                for m in course.modules]
+    for line in triage.report(root, course, db_url(root)):
+        say(line)
+    return 0 if all(o.ok for o in outcomes) else 1
 
 
 def cmd_report(root: Path, args) -> int:
@@ -253,7 +263,7 @@ def parser() -> argparse.ArgumentParser:
         if name in ("site", "guide"):
             sp.add_argument("out", nargs="?", help="the folder (site) or PDF file (guide) to write")
         if name == "autograde-parallel":
-            from .parallel import add_arguments
+            from cps_ethics.autograde.parallel import add_arguments
 
             add_arguments(sp)
     return p

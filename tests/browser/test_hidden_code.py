@@ -17,12 +17,20 @@ from pathlib import Path
 
 import nbformat
 import pytest
-from playwright.sync_api import sync_playwright
-
 from courselib import REPO, one_module_course
-from lablib import (ARTIFACTS, CELLS, CHROMIUM, CHROMIUM_ARGS, code_in_sight, news_toasts, run_all, screenshots,
-                    wait_idle)
+from lablib import (
+    ARTIFACTS,
+    CELLS,
+    CHROMIUM,
+    CHROMIUM_ARGS,
+    code_in_sight,
+    news_toasts,
+    run_all,
+    screenshots,
+    wait_idle,
+)
 from labserver import jupyterlab
+from playwright.sync_api import sync_playwright
 
 pytestmark = [pytest.mark.browser, pytest.mark.slow]
 

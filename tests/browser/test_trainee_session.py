@@ -13,17 +13,18 @@ from pathlib import Path
 
 import nbformat
 import pytest
-from nbgrader.api import Gradebook
-from playwright.sync_api import Page, sync_playwright
-
-from cps_ethics import build, scoring, store, variants
-from cps_ethics.content import load_course
-from cps_ethics.course import ANSWERS_FILE, db_url
-from cps_ethics.runner import nbgrader
-
 from courselib import REPO
 from lablib import answer_with_keyboard, output_of, run_all, wait_idle
 from labserver import CHROMIUM, CHROMIUM_ARGS, jupyterlab
+from nbgrader.api import Gradebook
+from playwright.sync_api import Page, sync_playwright
+
+from cps_ethics import store
+from cps_ethics.authoring import build
+from cps_ethics.autograde.runner import nbgrader
+from cps_ethics.course import ANSWERS_FILE, db_url
+from cps_ethics.model import scoring, variants
+from cps_ethics.model.content import load_course
 
 pytestmark = [pytest.mark.browser, pytest.mark.slow]
 

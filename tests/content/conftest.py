@@ -5,10 +5,9 @@ from __future__ import annotations
 from pathlib import Path
 
 import pytest
-
-from cps_ethics.content import load_course
-
 from contentlib import REPO
+
+from cps_ethics.model.content import load_course
 
 
 @pytest.fixture(scope="session")

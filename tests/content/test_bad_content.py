@@ -8,11 +8,10 @@ import sys
 
 import pytest
 import yaml
-
-from cps_ethics.content import load_course
-from cps_ethics.errors import ContentError
-
 from contentlib import REPO
+
+from cps_ethics.errors import ContentError
+from cps_ethics.model.content import load_course
 
 
 @pytest.fixture

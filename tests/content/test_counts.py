@@ -4,12 +4,11 @@ from __future__ import annotations
 
 import pytest
 import yaml
-
-from cps_ethics import graph
-from cps_ethics.content import Module
-from cps_ethics.course import module_files
-
 from contentlib import HARD_WORDS, REPO, entry_text, item_text, scenario_text
+
+from cps_ethics.course import module_files
+from cps_ethics.model import graph
+from cps_ethics.model.content import Module
 
 MIN_SCENARIOS, MIN_GRADED = 24, 80
 MIN_BANK = 300  # graded items and scenarios in the whole bank, variants included

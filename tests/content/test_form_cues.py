@@ -1,6 +1,6 @@
 """Invariant 9: the form of the options gives nothing away, and the same act is rated the same way everywhere.
 
-The figures are exact expectations under the course's own scoring rules (cps_ethics.formcues); each test
+The figures are exact expectations under the course's own scoring rules (cps_ethics.authoring.formcues); each test
 prints them, so a run shows how far the bank is from the limits.
 """
 
@@ -11,8 +11,8 @@ from collections import Counter
 
 import pytest
 
-from cps_ethics import formcues
-from cps_ethics.content import Module, act_problems, acts
+from cps_ethics.authoring import formcues
+from cps_ethics.model.content import Module, act_problems, acts
 
 MARGIN = 10.0  # percentage points above random guessing that a form-only strategy may earn
 KEY_LONGEST_MAX = 40.0  # percent of single-choice questions and scenario decisions

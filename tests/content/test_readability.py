@@ -3,10 +3,9 @@
 from __future__ import annotations
 
 import pytest
+from contentlib import REPO, trainee_text
 
 from cps_ethics.course import module_files
-
-from contentlib import REPO, trainee_text
 
 MAX_GRADE = 9.0
 MODULES = module_files(REPO)

@@ -8,10 +8,9 @@ import subprocess
 import sys
 
 import yaml
+from contentlib import REPO
 
 from cps_ethics.course import module_files
-
-from contentlib import REPO
 
 
 def longest_path(scenario: dict) -> int:

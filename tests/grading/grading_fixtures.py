@@ -21,7 +21,7 @@ from pathlib import Path
 
 from nbgrader.api import Gradebook
 
-from cps_ethics.content import Course, Module
+from cps_ethics.model.content import Course, Module
 
 
 def _single(qid, principles, best="b"):

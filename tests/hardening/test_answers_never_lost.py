@@ -135,7 +135,7 @@ def test_two_threads_writing_at_once_never_lose_a_choice(tmp_path):
 
 def _widget_clicks(folder: str, ref: str, values: list, start) -> None:
     """A second notebook tab on the same folder is a second kernel: a process driving real widgets."""
-    from cps_ethics import widgets
+    from cps_ethics.notebook import widgets
 
     start.wait(10)
     for v in values:
@@ -144,7 +144,7 @@ def _widget_clicks(folder: str, ref: str, values: list, start) -> None:
 
 
 def test_two_widgets_saving_at_once_never_lose_a_choice(tmp_path):
-    from cps_ethics import widgets
+    from cps_ethics.notebook import widgets
 
     folder = tmp_path / "01_why_a_code"
     shutil.copytree(REPO / "release" / "01_why_a_code", folder)

@@ -10,10 +10,11 @@ import pandas as pd
 import pytest
 from courselib import one_module_course
 
-from cps_ethics import build, cohort, faults, triage
-from cps_ethics.content import load_course
-from cps_ethics.runner import nbgrader
-from grading import gradebook, pipeline
+from cps_ethics.authoring import build
+from cps_ethics.autograde.runner import nbgrader
+from cps_ethics.model.content import load_course
+from cps_ethics.simulate import cohort, faults
+from grading import gradebook, pipeline, triage
 
 pytestmark = pytest.mark.slow
 TIMEOUT = "--Execute.timeout=5"  # the course default is 60 s; the loops below would cost that each
@@ -156,7 +157,7 @@ def test_very_large_answer_is_kept_out_of_the_grades(run):
 
 
 def test_limit_output_chars_cuts_one_huge_output():
-    from cps_ethics.nbgrader_ext import LimitOutputChars
+    from cps_ethics.autograde.nbgrader_ext import LimitOutputChars
 
     cell = nbformat.v4.new_code_cell("", outputs=[nbformat.v4.new_output("stream", name="stdout", text="y" * 300_000)])
     cell, _ = LimitOutputChars().preprocess_cell(cell, {}, 0)

@@ -22,13 +22,14 @@ from pathlib import Path
 import nbformat
 import pytest
 import yaml
-
-from cps_ethics import build, cohort, public, scoring
-from cps_ethics.content import load_course
-from cps_ethics.release import KEY_FIELDS, key_strings, leaks
-from cps_ethics.runner import nbgrader
-
 from courselib import REPO, copy_course
+
+from cps_ethics.authoring import build
+from cps_ethics.authoring.release import KEY_FIELDS, key_strings, leaks
+from cps_ethics.autograde.runner import nbgrader
+from cps_ethics.model import public, scoring
+from cps_ethics.model.content import load_course
+from cps_ethics.simulate import cohort
 
 pytestmark = pytest.mark.slow
 

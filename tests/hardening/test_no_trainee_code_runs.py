@@ -17,19 +17,21 @@ import nbformat
 import pytest
 from courselib import one_module_course
 
-from cps_ethics import build, cohort, store
-from cps_ethics.content import load_course
-from cps_ethics.runner import nbgrader
+from cps_ethics import store
+from cps_ethics.authoring import build
+from cps_ethics.autograde.runner import nbgrader
+from cps_ethics.model.content import load_course
+from cps_ethics.simulate import cohort
 from grading import gradebook, pipeline, report
 
 pytestmark = pytest.mark.slow
 MARKER = Path("/tmp") / f"cps_pwned_{uuid.uuid4().hex}"
 ATTACKS = {
-    "replace_grader": ("import cps_ethics.grader as _g\n_orig = _g.grade\n"
+    "replace_grader": ("import cps_ethics.autograde.grader as _g\n_orig = _g.grade\n"
                        "_g.grade = lambda ref_id, *a, **k: (_orig(ref_id, *a, **k), 99)[1]\n"
                        "import builtins; builtins.grade = _g.grade"),
     "keys_rewrite_answers": (
-        "import json, pathlib\nfrom cps_ethics import cohort, course\nfrom cps_ethics.content import load_course\n"
+        "import json, pathlib\nfrom cps_ethics import cohort, course\nfrom cps_ethics.model.content import load_course\n"
         "m = load_course(course.find_root(pathlib.Path.cwd())).modules[0]\n"
         "best = cohort.profiles(m)[0].answers\n"
         "data = {'format': 'cps-answers', 'version': 1, 'answers': {k: {'value': v, 'at': '2026-12-01T00:00:00.000Z'}"
@@ -144,7 +146,7 @@ def test_feedback_holds_no_key_no_course_file_and_no_added_cell(attacked, name):
     root, module = attacked["root"], attacked["module"]
     html = (root / "feedback" / f"sim_attack_{name}" / module.id / f"{module.notebook}.html").read_text()
     assert "Points: 0" in html  # the feedback page is the real one
-    for leak in ("rating: best", "schema_version", "rationale", "cps_ethics.grader as _g", "sqlite3", "%%bash",
+    for leak in ("rating: best", "schema_version", "rationale", "cps_ethics.autograde.grader as _g", "sqlite3", "%%bash",
                  "pwned", "load_course", "read_text", "from cps_ethics import", 'show("'):
         assert leak not in html, leak
     for it in module.items():

@@ -13,10 +13,11 @@ import sqlalchemy as sa
 from courselib import REPO
 from pgserver import fresh_database
 
-from cps_ethics import parallel
-from cps_ethics.content import load_course
+from cps_ethics.autograde import parallel
+from cps_ethics.autograde.runner import env, nbgrader
 from cps_ethics.errors import CourseError
-from cps_ethics.runner import env, nbgrader
+from cps_ethics.model.content import load_course
+from cps_ethics.simulate import cohort
 from grading import gradebook
 
 pytestmark = pytest.mark.slow
@@ -68,7 +69,7 @@ def test_parallel_on_postgresql_equals_serial(pg_url, tmp_path):
 def test_parallel_refuses_a_gradebook_without_the_assignment(pg_url, tmp_path):
     root = _benchmark().one_module_course(tmp_path / "course")
     module = load_course(root).modules[0]
-    parallel.scaled_cohort(root, module, 2)
+    cohort.scaled(root, module, 2)
     with pytest.raises(CourseError, match="generate_assignment"):
         parallel.autograde(root, module.id, workers=2, url=fresh_database(pg_url, "empty"), say=lambda m: None)
 
@@ -79,7 +80,7 @@ def test_on_sqlite_the_command_serialises_and_says_why(tmp_path, monkeypatch):
     root = _benchmark().one_module_course(tmp_path / "course")
     module = load_course(root).modules[0]
     nbgrader(["generate_assignment", module.id, "--force"], root)
-    expected = parallel.scaled_cohort(root, module, 3)
+    expected = cohort.scaled(root, module, 3)
     res = subprocess.run([sys.executable, "-m", "cps_ethics.cli", "autograde-parallel", "--workers", "2"],
                          cwd=root, env=env(), capture_output=True, text=True, timeout=600, check=False)
     assert res.returncode == 0, res.stdout + res.stderr
@@ -106,7 +107,8 @@ def test_groups_are_balanced_and_cover_everyone_once():
 
 @pytest.mark.postgres
 def test_a_failing_submission_stops_neither_its_worker_nor_the_other(pg_url, tmp_path, monkeypatch):
-    from cps_ethics import cohort, faults, triage
+    from cps_ethics.simulate import cohort, faults
+    from grading import triage
 
     monkeypatch.delenv("CPS_DB_URL", raising=False)
     monkeypatch.delenv("CPS_COURSE_ROOT", raising=False)
@@ -115,7 +117,7 @@ def test_a_failing_submission_stops_neither_its_worker_nor_the_other(pg_url, tmp
     course = load_course(root)
     module = course.modules[0]
     nbgrader(["generate_assignment", module.id, "--force"], root, extra_env={"CPS_DB_URL": url})
-    expected = parallel.scaled_cohort(root, module, 3)
+    expected = cohort.scaled(root, module, 3)
     bad = faults.write(root, module, [f for f in faults.FAULTS if f.name in ("notebook_not_json", "corrupt_json")])
     for name in ("sim_zz1", "sim_zz2"):  # sort after the faults: each worker grades one after a fault
         later = next(t for t in cohort.profiles(module) if t.student.endswith("all_right"))

@@ -13,9 +13,8 @@ from pathlib import Path
 import jsonschema
 import pytest
 import yaml
-from traitlets.config.loader import PyFileConfigLoader
-
 from courselib import REPO
+from traitlets.config.loader import PyFileConfigLoader
 
 DEPLOY = REPO / "deploy"
 LAB = Path(sys.prefix) / "share" / "jupyter" / "lab"

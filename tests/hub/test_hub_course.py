@@ -25,20 +25,41 @@ from pathlib import Path
 
 import nbformat
 import pytest
+from courselib import one_module_course
+from hubkit import (
+    DEPLOY,
+    PROXY,
+    USER_ENV,
+    Hub,
+    Person,
+    add_user,
+    as_user,
+    each,
+    probe,
+    remove_user,
+    run_in_kernel,
+    user_env,
+)
+from lablib import (
+    ARTIFACTS,
+    CHROMIUM,
+    CHROMIUM_ARGS,
+    answer_with_keyboard,
+    code_in_sight,
+    news_toasts,
+    output_of,
+    run_all,
+    wait_idle,
+)
 from nbgrader.api import Gradebook
+from pgserver import fresh_database
 from playwright.sync_api import sync_playwright
 
-from cps_ethics import scoring, store
-from cps_ethics.widget_kit import Context
-from cps_ethics.content import load_course
-from cps_ethics.release import leaks
-
-from courselib import one_module_course
-from hubkit import (DEPLOY, PROXY, USER_ENV, Hub, Person, add_user, as_user, each, probe, remove_user,
-                    run_in_kernel, user_env)
-from lablib import (ARTIFACTS, CHROMIUM, CHROMIUM_ARGS, answer_with_keyboard, code_in_sight, news_toasts,
-                    output_of, run_all, wait_idle)
-from pgserver import fresh_database
+from cps_ethics import store
+from cps_ethics.authoring.release import leaks
+from cps_ethics.model import scoring
+from cps_ethics.model.content import load_course
+from cps_ethics.notebook.widget_kit import Context
 
 pytestmark = [pytest.mark.hub, pytest.mark.slow]
 

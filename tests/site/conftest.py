@@ -3,11 +3,10 @@
 from __future__ import annotations
 
 import pytest
-
-from cps_ethics import guide, site
-from cps_ethics.content import load_course
-
 from courselib import REPO
+
+from cps_ethics.model.content import load_course
+from cps_ethics.publish import guide, site
 
 
 @pytest.fixture(scope="session")

@@ -5,14 +5,15 @@ from __future__ import annotations
 import shutil
 
 import pytest
-from pypdf import PdfReader
-
-from cps_ethics import cli, guide, guide_pdf, site_facts
-from cps_ethics.errors import CourseError
-from cps_ethics.site_markup import principle_label
-
 from courselib import REPO
+from pypdf import PdfReader
 from sitelib import ARTIFACTS, MIN_CHARS, flat, graded_texts, public_material, study_modules
+
+from cps_ethics import cli
+from cps_ethics.errors import CourseError
+from cps_ethics.publish import facts as site_facts
+from cps_ethics.publish import guide, guide_pdf
+from cps_ethics.publish.markup import principle_label
 
 pytestmark = [pytest.mark.slow]
 

@@ -10,7 +10,6 @@ from __future__ import annotations
 
 import pytest
 from playwright.sync_api import Page, sync_playwright
-
 from sitelib import ARTIFACTS, AXE, CHROMIUM, CHROMIUM_ARGS, DESKTOP, PHONE, flat
 
 pytestmark = [pytest.mark.browser, pytest.mark.slow]

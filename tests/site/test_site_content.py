@@ -9,13 +9,24 @@ from pathlib import Path
 
 import pytest
 import yaml
-
-from cps_ethics import cli, site, site_facts, site_guard
-from cps_ethics.content import load_course
-from cps_ethics.errors import CourseError
-
 from courselib import REPO, copy_course
-from sitelib import MIN_CHARS, flat, graded_texts, page_text, public_material, site_text, study_modules, words
+from sitelib import (
+    MIN_CHARS,
+    flat,
+    graded_texts,
+    page_text,
+    public_material,
+    site_text,
+    study_modules,
+    words,
+)
+
+from cps_ethics import cli
+from cps_ethics.errors import CourseError
+from cps_ethics.model.content import load_course
+from cps_ethics.publish import facts as site_facts
+from cps_ethics.publish import guard as site_guard
+from cps_ethics.publish import site
 
 FACTS_FILE = REPO.parent / "shared" / "reference" / "ethics-facts.md"
 

@@ -3,10 +3,9 @@
 from __future__ import annotations
 
 import pytest
+from helpers import module, write_course
 
 from cps_ethics import cli
-
-from helpers import module, write_course
 
 
 def run(capsys, *argv):

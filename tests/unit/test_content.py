@@ -5,11 +5,10 @@ from __future__ import annotations
 import copy
 
 import pytest
-
-from cps_ethics.content import load_course
-from cps_ethics.errors import ContentError
-
 from helpers import MODULE, module, write_course
+
+from cps_ethics.errors import ContentError
+from cps_ethics.model.content import load_course
 
 
 def problems_for(tmp_path, mod=None, principles=None, raw=None) -> list[str]:

@@ -6,10 +6,10 @@ import io
 import json
 
 import pytest
-
-from cps_ethics import grader, store
-
 from helpers import write_course
+
+from cps_ethics import store
+from cps_ethics.autograde import grader
 
 
 @pytest.fixture
@@ -36,7 +36,7 @@ def run(ref, folder, capfd=None):
 
 def test_cell_source_is_one_fixed_hidden_form():
     src = grader.cell_source("q_x")
-    assert src.splitlines() == [grader.VISIBLE, "### BEGIN HIDDEN TESTS", "from cps_ethics.grader import grade", 'grade("q_x")',
+    assert src.splitlines() == [grader.VISIBLE, "### BEGIN HIDDEN TESTS", "from cps_ethics.autograde.grader import grade", 'grade("q_x")',
                                 "### END HIDDEN TESTS"]
 
 

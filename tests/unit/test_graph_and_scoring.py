@@ -3,10 +3,9 @@
 from __future__ import annotations
 
 import pytest
-
-from cps_ethics import graph, scoring
-
 from helpers import MODULE, SCENARIO
+
+from cps_ethics.model import graph, scoring
 
 ITEMS = {it["id"]: it for it in MODULE["items"]}
 

@@ -4,11 +4,11 @@ from __future__ import annotations
 
 import json
 
-from cps_ethics import public
-from cps_ethics.content import load_course
-from cps_ethics.release import KEY_FIELDS
-
 from helpers import module, write_course
+
+from cps_ethics.authoring.release import KEY_FIELDS
+from cps_ethics.model import public
+from cps_ethics.model.content import load_course
 
 
 def project(tmp_path, reveal=False, mod=None):

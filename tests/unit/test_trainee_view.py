@@ -6,11 +6,11 @@ from __future__ import annotations
 import re
 
 import pytest
-
-from cps_ethics import build, grader
-from cps_ethics.content import load_course
-
 from courselib import REPO
+
+from cps_ethics.authoring import build
+from cps_ethics.autograde import grader
+from cps_ethics.model.content import load_course
 
 
 @pytest.fixture(scope="module")

@@ -8,12 +8,13 @@ from collections import Counter
 from pathlib import Path
 
 import pytest
-
-from cps_ethics import grader, store, variants
-from cps_ethics.content import exam_plan, load_course
-from cps_ethics.widgets import Context, build
-
 from courselib import REPO, copy_course
+
+from cps_ethics import store
+from cps_ethics.autograde import grader
+from cps_ethics.model import variants
+from cps_ethics.model.content import exam_plan, load_course
+from cps_ethics.notebook.widgets import Context, build
 
 
 def test_pick_is_fixed_per_trainee_and_spreads_over_trainees():
@@ -72,7 +73,7 @@ def _answers(folder: Path, entries: dict) -> None:
 
 
 def test_widget_shows_the_trainees_variant_and_saves_it_with_the_slot(course, tmp_path):
-    from cps_ethics import public
+    from cps_ethics.model import public
 
     m, sid, xs = _slot_with_variants(course)
     content = public.project(course, m)

@@ -5,11 +5,11 @@ from __future__ import annotations
 import json
 
 import pytest
-
-from cps_ethics import public, widgets
-from cps_ethics.content import load_course
-
 from helpers import write_course
+
+from cps_ethics.model import public
+from cps_ethics.model.content import load_course
+from cps_ethics.notebook import widgets
 
 
 def notebook_folder(root, nb_dir):

@@ -5,14 +5,13 @@ from __future__ import annotations
 import json
 
 import pytest
+from courselib import REPO, copy_course
 from traitlets.config.loader import PyFileConfigLoader
 
-from cps_ethics.content import load_course
+from cps_ethics.autograde.runner import nbgrader
 from cps_ethics.course import ANSWERS_FILE
 from cps_ethics.errors import CourseError
-from cps_ethics.runner import nbgrader
-
-from courselib import REPO, copy_course
+from cps_ethics.model.content import load_course
 
 pytestmark = pytest.mark.slow
 
@@ -59,7 +58,7 @@ def test_a_config_that_fails_to_load_stops_our_commands(tmp_path):
 
 
 def test_python_files_in_a_submission_cannot_replace_the_grader(tmp_path):
-    from cps_ethics import cohort
+    from cps_ethics.simulate import cohort
 
     root = copy_course(tmp_path / "course")
     m = load_course(root).modules[0]

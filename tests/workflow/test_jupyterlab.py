@@ -10,10 +10,9 @@ import urllib.error
 import urllib.request
 
 import pytest
-
-from cps_ethics.runner import env
-
 from courselib import copy_course
+
+from cps_ethics.autograde.runner import env
 
 pytestmark = pytest.mark.slow
 

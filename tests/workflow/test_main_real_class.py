@@ -6,13 +6,12 @@ import subprocess
 import sys
 
 import pytest
-
-from cps_ethics import cohort
-from cps_ethics.content import load_course
-from cps_ethics.runner import env
-from grading import gradebook
-
 from courselib import one_module_course
+
+from cps_ethics.autograde.runner import env
+from cps_ethics.model.content import load_course
+from cps_ethics.simulate import cohort
+from grading import gradebook
 
 pytestmark = pytest.mark.slow
 

@@ -5,13 +5,12 @@ from __future__ import annotations
 import json
 
 import pytest
-
-from cps_ethics import build
-from cps_ethics.content import load_course
-from cps_ethics.release import leaks
-from cps_ethics.runner import nbgrader
-
 from courselib import REPO, copy_course
+
+from cps_ethics.authoring import build
+from cps_ethics.authoring.release import leaks
+from cps_ethics.autograde.runner import nbgrader
+from cps_ethics.model.content import load_course
 
 pytestmark = pytest.mark.slow
 
@@ -76,7 +75,7 @@ def test_committed_notebooks_have_no_outputs_counts_or_widget_state():
 
 
 def test_trainee_code_cells_are_one_line_and_locked():
-    from cps_ethics.grader import cell_source
+    from cps_ethics.autograde.grader import cell_source
 
     for path in (REPO / "source").rglob("*.ipynb"):
         nb = json.loads(path.read_text())

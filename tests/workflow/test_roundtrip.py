@@ -11,15 +11,15 @@ import sys
 
 import nbformat
 import pytest
+from courselib import copy_course
 from nbclient import NotebookClient
 
-from cps_ethics import cohort, store
-from cps_ethics.content import load_course
+from cps_ethics import store
+from cps_ethics.autograde.runner import env, nbgrader
 from cps_ethics.course import db_url
-from cps_ethics.runner import env, nbgrader
+from cps_ethics.model.content import load_course
+from cps_ethics.simulate import cohort
 from grading import gradebook, summary
-
-from courselib import copy_course
 
 pytestmark = pytest.mark.slow
 

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from nbgrader.api import Gradebook
 
-from cps_ethics.cohort import reset_simulated_gradebook
+from cps_ethics.simulate.cohort import reset_simulated_gradebook
 
 
 def make(path, students):

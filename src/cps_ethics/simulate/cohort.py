@@ -12,9 +12,10 @@ from pathlib import Path
 
 import nbformat
 
-from . import graph, scoring, store, variants
-from .content import Course, Module
-from .course import ANSWERS_FILE, release_dir
+from cps_ethics import store
+from cps_ethics.course import ANSWERS_FILE, release_dir
+from cps_ethics.model import graph, scoring, variants
+from cps_ethics.model.content import Course, Module
 
 PREFIX = "sim_"
 REFLECTION_TEXT = ("Signing the code is a public promise. I will show respect by asking people what they "
@@ -222,7 +223,7 @@ def reset_simulated_gradebook(root: Path, url: str) -> bool:
     """
     import sqlalchemy as sa
 
-    from .runner import nbgrader
+    from cps_ethics.autograde.runner import nbgrader
 
     if url.startswith("sqlite:///") and not Path(url[len("sqlite:///"):]).exists():
         return False
@@ -242,3 +243,15 @@ def reset_simulated_gradebook(root: Path, url: str) -> bool:
         for student in students:
             nbgrader(["db", "student", "remove", student, "--force"], root)
     return True
+
+
+def scaled(root: Path, module: Module, size: int) -> dict[str, dict[str, float]]:
+    """`size` simulated submissions cycling through the cohort's profiles; returns {student: {grade id: points}}."""
+    profiles = profiles(module)
+    expected = {}
+    for n in range(size):
+        t = profiles(module)[n % len(profiles)]
+        t.student = f"{PREFIX}{n + 1:04d}_{t.student[len(PREFIX):]}"
+        write_submission(root, module, t)
+        expected[t.student] = t.expected
+    return expected

@@ -7,7 +7,7 @@ import json
 import re
 from pathlib import Path
 
-from .content import Course
+from cps_ethics.model.content import Course
 
 MIN_CHARS = 20  # shorter graded strings ("DPPC", "Ask first") are ordinary words, not a graded item's text
 JSON_SCRIPT = re.compile(r'<script type="application/json"[^>]*>(.*?)</script>', re.DOTALL)

@@ -6,9 +6,10 @@ import hashlib
 import json
 from pathlib import Path
 
+from cps_ethics.course import CONTENT_FILE
+from cps_ethics.errors import CourseError
+
 from .content import Course, Module, exam_plan
-from .course import CONTENT_FILE
-from .errors import CourseError
 
 FORMAT = "cps-content"
 VERSION = 1
@@ -76,7 +77,7 @@ def project(course: Course, module: Module, reveal: bool = False) -> dict:
         "scenarios": {sc["id"]: _scenario(sc, reveal) for sc in module.scenarios()},
         "reflections": {r["id"]: {"prompt": r["prompt"]} for r in module.reflections()},
         "tracked": tracked,
-        # Graded places with parallel variants: each trainee sees one (cps_ethics.variants.pick).
+        # Graded places with parallel variants: each trainee sees one (cps_ethics.model.variants.pick).
         "slots": {sid: [x["id"] for x in xs] for sid, (_, xs) in module.slots().items() if len(xs) > 1},
     }
 

@@ -6,11 +6,12 @@ import shutil
 from importlib import resources
 from pathlib import Path
 
-from .content import Course
-from .errors import CourseError
-from .site_guard import leaks
-from .site_material import modules
-from .site_pages import glossary_page, help_page, home_page, module_page, practice_page
+from cps_ethics.errors import CourseError
+from cps_ethics.model.content import Course
+
+from .guard import leaks
+from .material import modules
+from .pages import glossary_page, help_page, home_page, module_page, practice_page
 
 MARKER = ".cps-study-site"  # marks a folder this command made, so a rebuild may empty it
 ASSETS = ("site.css", "site.js")
@@ -40,7 +41,7 @@ def build(course: Course, out: Path) -> list[Path]:
     for name, text in pages.items():
         (out / name).write_text(text, encoding="utf-8")
         written.append(out / name)
-    static = resources.files("cps_ethics").joinpath("site_static")
+    static = resources.files("cps_ethics.publish").joinpath("static")
     for name in ASSETS:
         (out / "assets" / name).write_text(static.joinpath(name).read_text(encoding="utf-8"), encoding="utf-8")
         written.append(out / "assets" / name)

@@ -11,10 +11,9 @@ from pathlib import Path
 
 import sqlalchemy as sa
 
-from . import cohort
-from .content import Module
-from .course import db_url as course_db_url
-from .errors import CourseError
+from cps_ethics.course import db_url as course_db_url
+from cps_ethics.errors import CourseError
+
 from .runner import STUDENT_LINE, nbgrader
 
 SQLITE_MESSAGE = ("The gradebook is a SQLite file, which allows one writer at a time: several nbgrader "
@@ -134,30 +133,3 @@ def add_arguments(sp) -> None:
     sp.add_argument("--workers", type=int, default=0, help="nbgrader worker processes (default: cores + 1)")
     sp.add_argument("--force", action="store_true", help="grade again submissions already in autograded/")
     sp.add_argument("--timeout", type=int, help="seconds a cell may run (default: nbgrader_config.py's)")
-
-
-def cmd(root: Path, args) -> int:
-    """`cps-course autograde-parallel`: every module, N workers, then what went wrong, in numbers."""
-    from . import triage
-    from .content import load_course
-
-    course = load_course(root)
-    extra = [f"--Execute.timeout={args.timeout}"] if args.timeout else []
-    say = lambda m: print(m, flush=True)
-    outcomes = [autograde(root, m.id, workers=args.workers, force=args.force, extra_args=extra, say=say)
-                for m in course.modules]
-    for line in triage.report(root, course, course_db_url(root)):
-        say(line)
-    return 0 if all(o.ok for o in outcomes) else 1
-
-
-def scaled_cohort(root: Path, module: Module, size: int) -> dict[str, dict[str, float]]:
-    """`size` simulated submissions cycling through the cohort's profiles; returns {student: {grade id: points}}."""
-    profiles = cohort.profiles(module)
-    expected = {}
-    for n in range(size):
-        t = cohort.profiles(module)[n % len(profiles)]
-        t.student = f"{cohort.PREFIX}{n + 1:04d}_{t.student[len(cohort.PREFIX):]}"
-        cohort.write_submission(root, module, t)
-        expected[t.student] = t.expected
-    return expected

@@ -11,9 +11,9 @@ from pathlib import Path
 
 import ipywidgets as W
 
-from . import public, variants
-from .course import instructor_preview_dir
-from .store import AnswerStore, StoreError
+from cps_ethics.course import instructor_preview_dir
+from cps_ethics.model import public, variants
+from cps_ethics.store import AnswerStore, StoreError
 
 FULL = W.Layout(width="100%")
 FIT = W.Layout(width="auto", align_self="flex-start")  # as wide as its label (the default cuts labels off)

@@ -8,7 +8,7 @@ import subprocess
 import sys
 from pathlib import Path
 
-from .errors import CourseError
+from cps_ethics.errors import CourseError
 
 
 def env(extra: dict | None = None) -> dict:

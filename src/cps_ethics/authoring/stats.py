@@ -5,8 +5,8 @@ from __future__ import annotations
 import json
 from pathlib import Path
 
-from . import graph
-from .content import Course, Module, load_course
+from cps_ethics.model import graph
+from cps_ethics.model.content import Course, Module, load_course
 
 
 def module_stats(module: Module) -> dict:

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from .site_markup import blocks_html, esc, flat
+from .markup import blocks_html, esc, flat
 
 HINT = {"multiple": "Choose all that apply.",
         "matching": "Choose a match for each one.",

@@ -7,8 +7,8 @@ from pathlib import Path
 
 import pandas as pd
 
-from . import scoring
-from .content import Course, Module
+from cps_ethics.model import scoring
+from cps_ethics.model.content import Course, Module
 
 ERROR_AT = re.compile(r"There was an error processing assignment: \S*/submitted/(?P<student>[^/\s]+)/")
 EXCEPTION = re.compile(r"^\s*(?P<name>[\w.]+(?:Error|Exception|Interrupt))\b:?\s*(?P<msg>.*)$")

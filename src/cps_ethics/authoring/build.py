@@ -6,10 +6,10 @@ from pathlib import Path
 
 import nbformat
 
-from . import public, scoring
-from .content import Course, Module, exam_plan, load_course
-from .course import ANSWERS_FILE, CONTENT_FILE, source_dir
-from .grader import cell_source
+from cps_ethics.autograde.grader import cell_source
+from cps_ethics.course import ANSWERS_FILE, CONTENT_FILE, source_dir
+from cps_ethics.model import public, scoring
+from cps_ethics.model.content import Course, Module, exam_plan, load_course
 
 CRISIS = (
     "If this brings up a lot for you, take a break. You can come back to it. If you are in crisis or "

@@ -10,9 +10,10 @@ from pathlib import Path
 
 import yaml
 
+from cps_ethics.course import content_dir, module_files
+from cps_ethics.errors import ContentError
+
 from . import graph
-from .course import content_dir, module_files
-from .errors import ContentError
 
 SCHEMA_VERSION = 1
 _LOADER = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
@@ -20,7 +21,7 @@ _LOADER = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
 
 @lru_cache(maxsize=None)
 def schema(name: str) -> dict:
-    return json.loads(resources.files("cps_ethics").joinpath(f"schemas/{name}.v{SCHEMA_VERSION}.json").read_text())
+    return json.loads(resources.files("cps_ethics.model").joinpath(f"schemas/{name}.v{SCHEMA_VERSION}.json").read_text())
 
 
 def read_yaml(path: Path) -> object:

@@ -6,9 +6,10 @@ from pathlib import Path
 
 from IPython.display import HTML, display
 
-from . import public, widgets
-from .content import load_course
-from .course import require_root
+from cps_ethics.course import require_root
+from cps_ethics.model import public
+from cps_ethics.model.content import load_course
+from cps_ethics.notebook import widgets
 
 
 def _context(ref: str):

@@ -14,8 +14,9 @@ import sys
 import warnings
 from pathlib import Path
 
-from . import scoring, store
-from .course import ANSWERS_FILE, find_root
+from cps_ethics import store
+from cps_ethics.course import ANSWERS_FILE, find_root
+from cps_ethics.model import scoring
 
 BEGIN, END = "### BEGIN HIDDEN TESTS", "### END HIDDEN TESTS"
 # What a trainee sees of a grading cell (the rest is hidden until autograde).
@@ -26,11 +27,11 @@ _course_cache: dict = {}
 
 def cell_source(ref_id: str) -> str:
     """The one fixed form of a grading cell (hidden from trainees; restored by nbgrader at autograde)."""
-    return f'{VISIBLE}\n{BEGIN}\nfrom cps_ethics.grader import grade\ngrade("{ref_id}")\n{END}'
+    return f'{VISIBLE}\n{BEGIN}\nfrom cps_ethics.autograde.grader import grade\ngrade("{ref_id}")\n{END}'
 
 
 def _course(root: Path):
-    from .content import load_course
+    from cps_ethics.model.content import load_course
 
     key = str(root)
     if key not in _course_cache:

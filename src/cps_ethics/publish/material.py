@@ -4,8 +4,8 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 
-from . import public
-from .content import Course
+from cps_ethics.model import public
+from cps_ethics.model.content import Course
 
 
 @dataclass

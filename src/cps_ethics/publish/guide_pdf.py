@@ -9,7 +9,7 @@ import subprocess
 import tempfile
 from pathlib import Path
 
-from .errors import CourseError
+from cps_ethics.errors import CourseError
 
 ENGINE_ENV = "CPS_CHROMIUM"
 CANDIDATES = ("chromium", "chromium-browser", "google-chrome", "google-chrome-stable")

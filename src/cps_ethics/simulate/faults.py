@@ -11,9 +11,10 @@ from pathlib import Path
 
 import nbformat
 
+from cps_ethics.course import ANSWERS_FILE
+from cps_ethics.model.content import Module
+
 from . import cohort
-from .content import Module
-from .course import ANSWERS_FILE
 
 PREFIX = cohort.PREFIX + "fault_"
 LOOP = "while True:\n    pass"

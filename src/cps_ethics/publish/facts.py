@@ -8,9 +8,9 @@ from importlib import resources
 
 import yaml
 
-from .errors import CourseError
+from cps_ethics.errors import CourseError
 
-FACTS_FILE = "site_static/facts.yaml"
+FACTS_FILE = "static/facts.yaml"
 PHONE = re.compile(r"\b(?:1-\d{3}-\d{3}-\d{4}|988|911)\b")
 ROW_KEYS = ("who", "agency", "how", "written", "note")
 
@@ -18,7 +18,7 @@ ROW_KEYS = ("who", "agency", "how", "written", "note")
 @cache
 def facts() -> dict:
     """The parsed facts file (shipped with the package), checked for the fields the pages use."""
-    data = yaml.safe_load(resources.files("cps_ethics").joinpath(FACTS_FILE).read_text(encoding="utf-8"))
+    data = yaml.safe_load(resources.files("cps_ethics.publish").joinpath(FACTS_FILE).read_text(encoding="utf-8"))
     problems = []
     for n, c in enumerate(data.get("contacts") or [], 1):
         problems += [f"contact {n}: '{k}' is missing" for k in ("name", "how", "when", "sources") if not c.get(k)]
@@ -31,7 +31,7 @@ def facts() -> dict:
     if not data.get("crisis") or not rows or len(data["reporting"].get("columns", [])) != len(ROW_KEYS):
         problems.append("the crisis line, the reporting rows and five reporting columns are needed")
     if problems:
-        raise CourseError(f"{FACTS_FILE} in the cps_ethics package is not complete:\n  " + "\n  ".join(problems))
+        raise CourseError(f"{FACTS_FILE} in the cps_ethics.publish package is not complete:\n  " + "\n  ".join(problems))
     return data
 
 

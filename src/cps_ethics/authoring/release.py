@@ -5,7 +5,7 @@ from __future__ import annotations
 import json
 from pathlib import Path
 
-from .content import Course
+from cps_ethics.model.content import Course
 
 MARKERS = ("BEGIN SOLUTION", "END SOLUTION", "BEGIN HIDDEN TESTS", "END HIDDEN TESTS", "BEGIN MARK SCHEME")
 KEY_FIELDS = {"rating", "correct", "feedback", "answer", "rationale"}
@@ -30,7 +30,7 @@ def key_strings(course: Course) -> set[str]:
 
 def _public_text(course: Course) -> list[str]:
     """Every string a trainee is meant to see: readings, prompts, options, situations, practice keys."""
-    from .public import project
+    from cps_ethics.model.public import project
 
     out = []
     for m in course.modules:

@@ -5,11 +5,12 @@ from __future__ import annotations
 from importlib import resources
 from pathlib import Path
 
-from . import graph
-from .content import Course
+from cps_ethics.model import graph
+from cps_ethics.model.content import Course
+
+from .facts import facts, glossary
 from .guide_pdf import print_pdf
-from .site_facts import facts, glossary
-from .site_markup import (
+from .markup import (
     all_sentences,
     blocks_html,
     esc,
@@ -18,8 +19,8 @@ from .site_markup import (
     principle_label,
     principle_names,
 )
-from .site_material import StudyModule, modules
-from .site_pages import contacts_html, reporting_table
+from .material import StudyModule, modules
+from .pages import contacts_html, reporting_table
 
 TITLE = "The Massachusetts CPS Code of Ethics: study guide"
 RATING = {"best": "Best answer", "acceptable": "Safe but not complete", "harmful": "Not a good choice"}
@@ -143,7 +144,7 @@ def _module(course: Course, m: StudyModule) -> str:
 def html_text(course: Course) -> str:
     """The whole guide as one self-contained HTML page (styles inline)."""
     mods = modules(course)
-    css = resources.files("cps_ethics").joinpath("site_static/guide.css").read_text(encoding="utf-8")
+    css = resources.files("cps_ethics.publish").joinpath("static/guide.css").read_text(encoding="utf-8")
     toc = "".join(f"<li>{esc(m.title)}</li>" for m in mods)
     principles = "".join(
         f'<div class="principle"><h3>{esc(principle_label(k, p))}</h3><p>{esc(flat(p["statement"]))}</p>'
@@ -175,8 +176,9 @@ def html_text(course: Course) -> str:
 
 def write(course: Course, out: Path) -> int:
     """Write the guide to `out` (a PDF); returns its page count. Fails with a trainer-facing message."""
-    from .errors import CourseError
-    from .site_guard import found_in, page_text, secrets
+    from cps_ethics.errors import CourseError
+
+    from .guard import found_in, page_text, secrets
 
     text = html_text(course)
     found = found_in(page_text(text), secrets(course), "study guide")

@@ -2,11 +2,12 @@
 
 from __future__ import annotations
 
-from .content import Course
-from .site_facts import facts, glossary
-from .site_markup import blocks_html, esc, flat, principle_label, principle_names, script_json
-from .site_material import StudyModule, feedback_data, progress_map
-from .site_practice import item_html, scenario_html
+from cps_ethics.model.content import Course
+
+from .facts import facts, glossary
+from .markup import blocks_html, esc, flat, principle_label, principle_names, script_json
+from .material import StudyModule, feedback_data, progress_map
+from .practice import item_html, scenario_html
 
 SITE_TITLE = "CPS Code of Ethics: study anywhere"
 NAV = (("index.html", "Home"), ("practice.html", "Practice set"), ("glossary.html", "Glossary"),

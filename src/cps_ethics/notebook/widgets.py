@@ -13,7 +13,8 @@ import html
 import ipywidgets as W
 from IPython.display import display
 
-from .errors import CourseError
+from cps_ethics.errors import CourseError
+
 from .questions import Question
 from .scenarios import Scenario, path_ends
 from .widget_kit import FIT, FULL, Context, _contexts, context, paragraphs, shuffled, trainee_id

@@ -3,7 +3,7 @@
 Invariant 9 of the design: a trainee who never read the course, choosing by the form of the options (the
 longest one; the ones without absolute words), must score near chance. Every figure here is an exact
 expectation computed with the course's own scoring rules, per graded question and per decision point of
-a graded scenario. Run `python -m cps_ethics.formcues [module.yaml ...]` to print the figures.
+a graded scenario. Run `python -m cps_ethics.authoring.formcues [module.yaml ...]` to print the figures.
 """
 
 from __future__ import annotations
@@ -15,7 +15,7 @@ import sys
 from dataclasses import dataclass
 from pathlib import Path
 
-from . import scoring
+from cps_ethics.model import scoring
 
 ABSOLUTE = re.compile(
     r"\b(always|never|only|must|all|nothing|whatever|every|everything|everyone|everybody|nobody|none|"
@@ -162,8 +162,8 @@ def worst(modules, n: int = 15) -> list[str]:
 def main(argv: list[str] | None = None) -> int:
     import json
 
-    from .content import load_course
-    from .course import find_root
+    from cps_ethics.course import find_root
+    from cps_ethics.model.content import load_course
 
     args = argv if argv is not None else sys.argv[1:]
     root = find_root(Path.cwd())

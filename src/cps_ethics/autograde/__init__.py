@@ -1,0 +1,1 @@
+"""What runs in nbgrader's process for the trainer: the grader, its preprocessors, parallel autograde."""

@@ -1,0 +1,1 @@
+"""What runs in the trainee's kernel: the widgets, questions, scenarios and their answers panel."""
