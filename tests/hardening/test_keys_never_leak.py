@@ -212,8 +212,8 @@ def test_package_holds_the_code_and_nothing_of_the_key(dists, course, kind):
         rel = [Path(*r.parts[1:]) for r in rel]  # drop the cps_ethics_course-<version>/ folder
     names = {r.as_posix() for r in rel}
     # It is the real package (so the scan below is not of an empty archive) ...
-    assert any(n.endswith("cps_ethics/grader.py") for n in names)
-    assert any(n.endswith("cps_ethics/widgets.py") for n in names)
+    assert any(n.endswith("cps_ethics/autograde/grader.py") for n in names)
+    assert any(n.endswith("cps_ethics/notebook/widgets.py") for n in names)
     assert any(n.endswith("schemas/module.v1.json") for n in names)
     # ... with none of the trainer's folders, notebooks, content, answers or gradebook.
     bad = [n for n in names if n.split("/")[0] in TRAINER_ONLY_DIRS or n.endswith((".ipynb", ".yaml", ".yml", ".db"))

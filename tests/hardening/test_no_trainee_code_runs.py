@@ -31,7 +31,7 @@ ATTACKS = {
                        "_g.grade = lambda ref_id, *a, **k: (_orig(ref_id, *a, **k), 99)[1]\n"
                        "import builtins; builtins.grade = _g.grade"),
     "keys_rewrite_answers": (
-        "import json, pathlib\nfrom cps_ethics import cohort, course\nfrom cps_ethics.model.content import load_course\n"
+        "import json, pathlib\nfrom cps_ethics import course\nfrom cps_ethics.simulate import cohort\nfrom cps_ethics.model.content import load_course\n"
         "m = load_course(course.find_root(pathlib.Path.cwd())).modules[0]\n"
         "best = cohort.profiles(m)[0].answers\n"
         "data = {'format': 'cps-answers', 'version': 1, 'answers': {k: {'value': v, 'at': '2026-12-01T00:00:00.000Z'}"
