@@ -58,6 +58,7 @@ def bank(course) -> dict[str, dict]:
             x.pop("slot", None)
             x["id"] = f"ex{topic[:2]}_seed_{n}"
             x["prompt"] = f"Seed exam question {topic[:2]}.{n}. {x['prompt']}"
+            x["rationale"] = f"Seed exam rationale {topic[:2]}.{n}: {x['rationale']}"
             items.append(x)
         principles = graded[0]["principles"] if graded else sorted(course.principles)[:1]
         out[topic] = {"schema_version": 1, "topic": topic, "items": items,
