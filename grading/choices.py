@@ -49,3 +49,28 @@ def submission_problems(ta: pd.DataFrame) -> pd.DataFrame:
     return pd.DataFrame({"student": bad["student"], "assignment": bad["assignment"], "kind": "submission",
                          "reason": "autograde_failed", "message": bad["reason"], "path": ""},
                         columns=PROBLEM_COLUMNS)
+
+
+NOT_SHOWN = "answers for questions not shown to this trainee"
+
+
+def not_shown(root: Path, notebooks: dict[str, str], pairs: pd.DataFrame) -> dict[tuple[str, str], list[str]]:
+    """{(student, assignment): grade ids} whose saved answer is for a question the course did not show that
+    trainee (scored 0), as the grader's per-submission report lists them."""
+    from cps_ethics.autograde.grade_answers import read_report
+
+    out = {}
+    for student, assignment in zip(pairs["student"], pairs["assignment"]):
+        found = read_report(Path(root) / "autograded" / student / assignment, notebooks.get(assignment, ""))
+        ids = (found or {}).get("not_shown")
+        if isinstance(ids, list) and ids:
+            out[(student, assignment)] = sorted(str(i) for i in ids)
+    return out
+
+
+def not_shown_problems(root: Path, notebooks: dict[str, str], pairs: pd.DataFrame) -> pd.DataFrame:
+    """A problem row for each graded submission with answers for questions not shown to this trainee."""
+    rows = [{"student": s, "assignment": a, "kind": "answers_file", "reason": "not_shown",
+             "message": f"{NOT_SHOWN}: {', '.join(ids)} (scored 0)", "path": ""}
+            for (s, a), ids in not_shown(root, notebooks, pairs).items()]
+    return pd.DataFrame(rows, columns=PROBLEM_COLUMNS)

@@ -60,7 +60,10 @@ def compute(db_url: str, course: Course, root: Path, progress: Callable[[str], N
     counts = integrity.autograde_counts(Path(root), course, graded)
     problems = pd.concat([frame for frame in (choices.submission_problems(ta), problems,
                                               integrity.added_cell_problems(counts),
-                                              integrity.identical_answers(choice_table)) if len(frame)]
+                                              integrity.identical_answers(choice_table),
+                                              choices.not_shown_problems(Path(root), {m.id: m.notebook for m in
+                                                                                      course.modules}, graded))
+                          if len(frame)]
                          or [problems], ignore_index=True)
     if len(problems):
         progress(f"[2/{STEPS}]  {len(problems)} problems to look at (see problems.csv)")

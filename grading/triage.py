@@ -10,6 +10,8 @@ import pandas as pd
 from cps_ethics.model import scoring
 from cps_ethics.model.content import Course, Module
 
+from .choices import NOT_SHOWN
+
 ERROR_AT = re.compile(r"There was an error processing assignment: \S*/submitted/(?P<student>[^/\s]+)/")
 EXCEPTION = re.compile(r"^\s*(?P<name>[\w.]+(?:Error|Exception|Interrupt))\b:?\s*(?P<msg>.*)$")
 PLAIN = [  # nbgrader's words -> what a trainer can act on
@@ -52,11 +54,15 @@ def _logged_failures(root: Path, assignment: str) -> dict[str, str]:
     return out
 
 
-def _answer_issues(course: Course, module: Module, answers: dict, chosen: dict) -> tuple[list[str], list[str]]:
+def _answer_issues(course: Course, module: Module, answers: dict, chosen: dict,
+                   hidden: list[str] = ()) -> tuple[list[str], list[str]]:
     """(unknown item ids, ids whose saved answer does not fit the item or variant) in one trainee's answers.
-    `chosen` is {slot: the variant the answers file records}."""
+    `chosen` is {slot: the variant the answers file records}; `hidden`: slots answered for a question the
+    trainee was not shown (reported on their own)."""
     unknown, invalid = [], []
     for k, value in answers.items():
+        if k in hidden:
+            continue
         found = course.slot(k)
         if found is None or found[2].id != module.id or next(iter(found[1].values()))["kind"] != "graded":
             unknown.append(k)
@@ -95,11 +101,12 @@ def triage(root: Path, course: Course, db_url: str) -> pd.DataFrame:
         counts = integrity.autograde_counts(root, course, pairs).set_index("student")
         copied = integrity.identical_answers(choice_table).set_index("student")["message"].to_dict()
         picked = variants.chosen(choice_table)
+        hidden = choices.not_shown(root, {module.id: module.notebook}, pairs)
         for student in sorted(on_disk | set(status)):
             st = status.get(student, scores.NOT_SUBMITTED)
             row = {"student": student, "assignment": module.id, "status": st, "reason": "",
                    "unknown_items": 0, "invalid_answers": 0, "missing_cells": 0, "added_cells": 0,
-                   "identical_answers": 0}
+                   "identical_answers": 0, "not_shown": 0}
             if st == scores.NOT_SUBMITTED:
                 row["status"] = "not_graded"
                 row["reason"] = logged.get(student) or _inspect(root / "submitted" / student / module.id, module)
@@ -110,20 +117,24 @@ def triage(root: Path, course: Course, db_url: str) -> pd.DataFrame:
                 _integrity(row, counts, copied)
             else:
                 mine = answers.get((student, module.id), {})
+                other = hidden.get((student, module.id), [])
                 unknown, invalid = _answer_issues(course, module, mine,
-                                                  {k: picked.get((student, module.id, k), k) for k in mine})
+                                                  {k: picked.get((student, module.id, k), k) for k in mine}, other)
                 gone = sorted(unscored[(unscored["student"] == student)
                                        & (unscored["assignment"] == module.id)]["grade_id"])
                 row.update(unknown_items=len(unknown), invalid_answers=len(invalid), missing_cells=len(gone))
                 notes = [(f"grading cells missing from the notebook: {', '.join(gone)} "
                           "(deleted? scored 0 until a trainer grades them)")] if gone else []
                 notes += [f"answers that fit no option: {', '.join(invalid)} (scored 0)"] if invalid else []
+                notes += [f"{NOT_SHOWN}: {', '.join(other)} (scored 0)"] if other else []
+                row["not_shown"] = len(other)
                 notes += [f"answers to items not in {module.id}: {', '.join(unknown)} (ignored)"] if unknown else []
                 row["reason"] = "; ".join(notes)
                 _integrity(row, counts, copied)
             rows.append(row)
     return pd.DataFrame(rows, columns=["student", "assignment", "status", "reason", "unknown_items",
-                                       "invalid_answers", "missing_cells", "added_cells", "identical_answers"])
+                                       "invalid_answers", "missing_cells", "added_cells", "identical_answers",
+                                       "not_shown"])
 
 
 def _integrity(row: dict, counts: pd.DataFrame, copied: dict) -> None:
@@ -164,7 +175,8 @@ def summary(t: pd.DataFrame) -> list[str]:
               f"{int((graded['missing_cells'] > 0).sum())} had grading cells missing from the notebook, "
               f"{int((graded['added_cells'] > 0).sum())} had cells they added (dropped, never run), "
               f"{int((graded['identical_answers'] > 0).sum())} had an answers file identical to another "
-              "trainee's.")]
+              "trainee's."),
+             f"  {int((graded['not_shown'] > 0).sum())} had {NOT_SHOWN} (scored 0)."]
     for r in t[t["reason"] != ""].itertuples():
         lines.append(f"  - {r.student} / {r.assignment} ({r.status}): {r.reason}")
     return lines

@@ -158,9 +158,11 @@ def test_what_trainees_get_does_not_depend_on_the_key(course):
     file and the notebook made from it stay byte-for-byte the same. So they carry nothing of the key."""
     import dataclasses
 
-    rekeyed = dataclasses.replace(course, modules=[m if m.exam else _rekey(m) for m in course.modules], cache={})
+    rekeyed = dataclasses.replace(course, modules=[m if m.exam else _rekey(m) for m in course.modules], cache={},
+                                  exam_bank=[_rekey(t) for t in course.exam_bank])
+    assert course.exam_bank and rekeyed.exam_bank[0].data != course.exam_bank[0].data
     for module in course.modules:
-        if module.exam:  # the practice exam's questions are the other modules' graded items, all rekeyed
+        if module.exam:  # the practice exam's questions are the exam-only bank's, all rekeyed
             assert public.dumps(public.project(rekeyed, module)) == public.dumps(public.project(course, module))
             assert nbformat.writes(build.notebook(rekeyed, module)) == nbformat.writes(build.notebook(course, module))
             continue
@@ -168,6 +170,54 @@ def test_what_trainees_get_does_not_depend_on_the_key(course):
         assert other.data != module.data
         assert public.dumps(public.project(course, other)) == public.dumps(public.project(course, module))
         assert nbformat.writes(build.notebook(course, other)) == nbformat.writes(build.notebook(course, module))
+
+
+def test_a_module_public_file_holds_no_exam_only_question(course):
+    """What a module's notebook reads (its public content file) never holds an exam-only question."""
+    bank = [x for t in course.exam_bank for x in t.items() + t.scenarios()]
+    assert bank, "no exam-only questions: the check would be empty"
+    texts = {flat(x["prompt"]) for x in bank if "prompt" in x}
+    texts |= {flat(n["situation"]) for x in bank for n in x.get("nodes", []) if len(n["situation"]) >= 30}
+    for module in course.modules:
+        if module.exam:
+            continue
+        data = public.project(course, module)
+        assert not {x["id"] for x in bank} & {*data["items"], *data["scenarios"]}, module.id
+        every = flat(" ".join(_all_strings(data)))
+        assert [t for t in texts if t in every] == [], module.id
+
+
+def _all_strings(x) -> list[str]:
+    if isinstance(x, str):
+        return [x]
+    if isinstance(x, dict):
+        return [s for v in x.values() for s in _all_strings(v)]
+    return [s for v in x for s in _all_strings(v)] if isinstance(x, list) else []
+
+
+def test_the_exam_public_file_holds_only_the_exam_only_questions_public_parts(course):
+    """The practice exam's public file: every exam-only question it can draw, and nothing else; no rating,
+    correct flag, answer, rationale, feedback or act (the key) in it."""
+    exam = next(m for m in course.modules if m.exam)
+    data = json.loads(public.dumps(public.project(course, exam)))
+    bank = {x["id"]: x for t in course.exam_bank if t.id in exam.exam["draw_from"] for x in t.items() + t.scenarios()}
+    assert set(data["items"]) | set(data["scenarios"]) == set(bank) and bank
+    assert keyed_dicts(data) == []
+    fields = set()
+    stack = [data]
+    while stack:
+        x = stack.pop()
+        if isinstance(x, dict):
+            fields |= set(x)
+            stack += x.values()
+        elif isinstance(x, list):
+            stack += x
+    assert not fields & (KEY_FIELDS | {"act", "points_by_option"}), fields & KEY_FIELDS
+    module_ids = {x["id"] for m in course.modules for x in m.items() + m.scenarios()}
+    assert not module_ids & (set(data["items"]) | set(data["scenarios"]))
+    for x in bank.values():  # the key's text is in the trainer's content only
+        assert "rationale" not in x or flat(x["rationale"]) not in flat(" ".join(_all_strings(data)))
+    assert key_strings(course) & {flat(x["rationale"]) for x in bank.values() if "rationale" in x}
 
 
 # ---- the built wheel and sdist -----------------------------------------------------------------
@@ -336,7 +386,11 @@ def test_feedback_never_names_the_best_option_a_trainee_missed(graded_course):
     assert [t for t in hidden if t in visible_text(graded_course["pages"]["sim_all_right"])]
 
 
-def test_trainers_can_opt_in_to_feedback_that_explains(graded_course):
+def test_opting_in_to_explanations_never_explains_a_module_question(graded_course):
+    """course.yaml's explain_after_grading applies to the practice exam only (its exam-only questions): with it
+    on, a module's feedback still gives no best answer and no rationale, since another trainee of the course
+    may still be graded on the same question (tests/hardening/test_answers_only_what_was_shown.py shows the
+    exam's feedback explaining its own questions)."""
     root, course = graded_course["root"], graded_course["course"]
     settings_file = root / "content" / "course.yaml"
     settings = yaml.safe_load(settings_file.read_text())
@@ -345,9 +399,7 @@ def test_trainers_can_opt_in_to_feedback_that_explains(graded_course):
     nbgrader(["autograde", ASSIGNMENT, "--force", "--student=sim_all_wrong"], root, check=False)
     page = visible_text(_feedback_pages(root)["sim_all_wrong"])
     module = course.module(ASSIGNMENT)
-    nb = nbformat.read(root / "source" / ASSIGNMENT / "why_a_code.ipynb", as_version=4)
-    in_notebook = {c.metadata.get("nbgrader", {}).get("grade_id") for c in nb.cells}
-    answered = next(t for t in cohort.profiles(module) if t.student == "sim_all_wrong").variants
-    shown = {answered.get(slot, slot) for slot in in_notebook if slot}
-    rationales = [flat(it["rationale"]) for it in module.items() if it["kind"] == "graded" and it["id"] in shown]
-    assert rationales and all(f"Why: {r}" in page for r in rationales)
+    assert "Points: 0 of 1." in page  # the page is the real, regraded one
+    assert "Why:" not in page and "Best answer:" not in page and "Correct choices:" not in page
+    rationales = [flat(it["rationale"]) for it in module.items() if it["kind"] == "graded"]
+    assert rationales and not [r for r in rationales if r in page]

@@ -195,3 +195,20 @@ def test_site_size_is_small(site_dir):
     total = sum(p.stat().st_size for p in Path(site_dir).rglob("*") if p.is_file())
     print(f"\nstudy site: {total // 1024} KB in {sum(1 for p in Path(site_dir).rglob('*') if p.is_file())} files")
     assert total < 2_000_000
+
+
+def test_exam_only_questions_are_nowhere_in_the_site_and_the_guard_would_find_one(course, site_dir, tmp_path):
+    """The practice exam's exam-only questions (content/exam/) are graded work: never study material."""
+    bank = [x for t in course.exam_bank for x in t.items() + t.scenarios()]
+    assert bank, "no exam-only questions: the check would be empty"
+    pages = site_text(site_dir)
+    for path, text in pages.items():
+        raw = path.read_text(encoding="utf-8")
+        assert not {x["id"] for x in bank} & words(raw), path.name
+        assert not [x["id"] for x in bank if flat(x.get("prompt", x.get("title", ""))) in text], path.name
+    copy = tmp_path / "site"
+    shutil.copytree(site_dir, copy)
+    prompt = next(x["prompt"] for x in bank if "prompt" in x)
+    page = copy / f"{course.modules[0].id}.html"
+    page.write_text(page.read_text().replace("</main>", f"<p>{prompt}</p></main>"))
+    assert any("holds graded text" in x for x in site_guard.leaks(copy, course))

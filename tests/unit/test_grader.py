@@ -100,10 +100,14 @@ def test_never_writes_to_stderr_even_when_broken(course, capsys, monkeypatch):
     assert pts == 0.0 and cap.err == "" and "could not be graded" in cap.out
 
 
-def test_rationale_only_when_trainer_opts_in(course):
+def test_a_module_question_is_never_explained_even_when_the_trainer_opts_in(course):
+    """course.yaml's explain_after_grading applies to the practice exam only (tests/unit/test_exam.py): another
+    trainee may still be graded on a module question, so its feedback never gives the rationale."""
     root, folder = course
-    answers(folder, t_single="b")
-    assert "Why:" not in run("t_single", folder)[1]
+    answers(folder, t_single="b", t_order=["act", "ask", "notice"])
     (root / "content" / "course.yaml").write_text("feedback:\n  explain_after_grading: true\n")
     grader._course_cache.clear()
-    assert "Why: Because the person decides for themselves." in run("t_single", folder)[1]
+    for ref in ("t_single", "t_order"):
+        said = run(ref, folder)[1]
+        assert "Points:" in said and "Why:" not in said and "Best order" not in said
+        assert "Because the person decides" not in said and "Notice, then ask" not in said

@@ -26,17 +26,15 @@ def test_pick_is_fixed_per_trainee_and_spreads_over_trainees():
 
 def test_exam_draw_has_no_repeats_and_follows_the_plan():
     spec = {"positions": {f"e{n}": ("a" if n < 3 else "b") for n in range(5)},
-            "pools": {"a": [["a1", ["a1", "a1_v2"]], ["a2", ["a2"]], ["a3", ["a3", "a3_v2"]]],
-                      "b": [["b1", ["b1", "b1_v2"]], ["b2", ["b2", "b2_v2"]]]}}
+            "kinds": {f"e{n}": ("scenario" if n in (2, 4) else "item") for n in range(5)},
+            "pools": {"a": {"item": ["a1", "a2", "a3"], "scenario": ["as1", "as2"]},
+                      "b": {"item": ["b1", "b2"], "scenario": ["bs1"]}}}
     for trainee in ("ana", "ben", "cy"):
         draw = variants.exam_draw(trainee, "exam", spec)
         assert sorted(draw) == sorted(spec["positions"])
-        slots = [d.removesuffix("_v2") for d in draw.values()]
-        assert len(set(slots)) == 5  # every slot at most once
-        for slot, shown in zip(slots, draw.values()):
-            pool = dict(map(tuple, [(s, tuple(v)) for s, v in spec["pools"]["a"] + spec["pools"]["b"]]))
-            if len(pool[slot]) > 1:  # the version the trainee did not see in the module
-                assert shown != variants.pick(trainee, slot, list(pool[slot]))
+        assert len(set(draw.values())) == 5  # every question at most once
+        for pos, shown in draw.items():
+            assert shown in spec["pools"][spec["positions"][pos]][spec["kinds"][pos]]
     assert variants.exam_draw("ana", "exam", spec) != variants.exam_draw("ben", "exam", spec) or \
         variants.exam_draw("ana", "exam", spec) != variants.exam_draw("cy", "exam", spec)
 
@@ -54,16 +52,32 @@ def _slot_with_variants(course):
     pytest.skip("no item slot with variants yet")
 
 
-def test_exam_plan_spreads_60_questions_over_topics_in_proportion(course):
+@pytest.fixture(scope="module")
+def banked(tmp_path_factory):
+    """The course's modules with an exam-only bank: the course's own (content/exam/), else a synthetic one."""
+    from exam_seed import seed
+
+    root = copy_course(tmp_path_factory.mktemp("banked") / "c", ("nbgrader_config.py", "content"))
+    if not list((root / "content" / "exam").glob("*.yaml")):
+        seed(root)
+    return root, load_course(root)
+
+
+def test_exam_plan_spreads_60_questions_over_topics_in_proportion(banked):
+    from cps_ethics.model.exam import graded_slots
+
+    course = banked[1]
     exam = next(m for m in course.modules if m.exam)
     plan = exam_plan(course, exam)
     assert len(plan["positions"]) == exam.exam["questions"] == 60
+    assert sum(k == "scenario" for k in plan["kinds"].values()) >= exam.exam.get("scenarios", 10) == 10
     per = Counter(plan["positions"].values())
-    sizes = {t: len(p) for t, p in plan["pools"].items()}
-    total = sum(sizes.values())
+    weights = {t: graded_slots(course.module(t)) for t in plan["pools"]}
+    total = sum(weights.values())
     for topic, n in per.items():
-        assert abs(n - 60 * sizes[topic] / total) <= 1.0, (topic, n, sizes[topic])
-    assert set(per) == set(exam.exam["draw_from"]) & set(sizes)
+        held = sum(map(len, plan["pools"][topic].values()))
+        assert n == held or abs(n - 60 * weights[topic] / total) < 1.0, (topic, n, weights[topic])
+    assert set(per) == set(exam.exam["draw_from"])
 
 
 def _answers(folder: Path, entries: dict) -> None:
@@ -103,15 +117,14 @@ def test_grader_scores_exactly_the_recorded_variant(course, tmp_path):
     assert grader.grade(sid, folder, out=buf) == 0 and "not a version of this question" in buf.getvalue()
 
 
-def test_exam_position_is_graded_on_one_point_and_explained(course, tmp_path):
+def test_exam_position_is_graded_on_one_point_and_explained(banked, tmp_path):
+    root, course = banked
     exam = next(m for m in course.modules if m.exam)
     plan = exam_plan(course, exam)
-    root = copy_course(tmp_path / "c", ("nbgrader_config.py", "content"))
     folder = root / "autograded" / "s" / exam.id
-    folder.mkdir(parents=True)
-    pos, topic = next(iter(plan["positions"].items()))
-    item_id = next(v for _, vs in plan["pools"][topic] for v in vs
-                   if course.find(v)[1]["type"] == "single")
+    folder.mkdir(parents=True, exist_ok=True)
+    draw = variants.exam_draw("s", exam.id, plan)
+    pos, item_id = next((p, q) for p, q in draw.items() if course.find(q)[1].get("type") == "single")
     key = course.find(item_id)[1]
     wrong = next(o for o in key["options"] if o["rating"] != "best")
     _answers(folder, {pos: {"value": wrong["id"], "variant": item_id}})

@@ -10,6 +10,7 @@ from cps_ethics.autograde.grader import cell_source
 from cps_ethics.course import ANSWERS_FILE, CONTENT_FILE, source_dir
 from cps_ethics.model import public, scoring
 from cps_ethics.model.content import Course, Module, exam_plan, load_course
+from cps_ethics.model.exam import heading as exam_heading
 
 CRISIS = (
     "If this brings up a lot for you, take a break. You can come back to it. If you are in crisis or "
@@ -81,6 +82,23 @@ def _reflection_cells(r: dict) -> list:
     return [cell, answer]
 
 
+EXAM_NAV = ("## Your way around the exam\n\nEach question has a number. The panel below shows how many you have "
+            "answered, and links to every question (a tick marks an answered one). After **Run All Cells** you "
+            "start at question 1.")
+
+
+def _exam_cells(course: Course, module: Module) -> list:
+    """The practice exam: its way around (progress bar, jump list), then per position a numbered heading, the
+    question this trainee is drawn (a question or a short scenario) and its grading cell (1 point)."""
+    positions = list(exam_plan(course, module)["positions"])
+    cells = [_md("exam_nav_title", EXAM_NAV), _code("show_exam", 'show("exam")')]
+    for n, pos in enumerate(positions, 1):
+        cells.append(_md(f"head_{pos}", exam_heading(n, len(positions))))
+        cells.append(_code(f"show_{pos}", f'show("{pos}")'))
+        cells.append(_code(pos, cell_source(pos), grade=True, points=1))
+    return cells
+
+
 def notebook(course: Course, module: Module) -> nbformat.NotebookNode:
     m = module.data
     nb = nbformat.v4.new_notebook()
@@ -97,10 +115,8 @@ def notebook(course: Course, module: Module) -> nbformat.NotebookNode:
     for ref in m["layout"]:
         kind, _, rid = ref.partition(":")
         x = by.get(ref)
-        if ref == "exam":  # the practice exam: one graded position per question, drawn per trainee
-            for pos in exam_plan(course, module)["positions"]:
-                cells.append(_code(f"show_{pos}", f'show("{pos}")'))
-                cells.append(_code(pos, cell_source(pos), grade=True, points=1))
+        if ref == "exam":
+            cells += _exam_cells(course, module)
         elif ref == "progress":
             cells.append(_md("progress_title", "## Your progress\n\nThis panel shows which graded parts you have answered."))
             cells.append(_code("progress", "progress()"))

@@ -14,7 +14,7 @@ KEY_FIELDS = {"rating", "correct", "feedback", "answer", "rationale"}
 def key_strings(course: Course) -> set[str]:
     """Distinctive text that only the key holds: graded items' rationales and feedback, mark schemes."""
     out: set[str] = set()
-    for m in course.modules:
+    for m in [*course.modules, *course.exam_bank]:  # the exam-only bank's keys too
         for it in m.items():
             if it["kind"] == "graded":
                 out.add(it["rationale"])

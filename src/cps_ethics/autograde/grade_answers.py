@@ -6,7 +6,9 @@ grading cell calls) scores the answers file in the submission's autograded/ fold
 content/, inside nbgrader's process. The cell gets the outputs it would get if it ran (the plain-words
 lines on stdout and the points as its result), so SaveAutoGrades, formgrader and generate_feedback work
 unchanged. Every other code cell is left with no output. The counts from the first pass (cells a trainee
-added, course cells restored) are written next to the notebook for the trainer's reports.
+added, course cells restored) and the grading cells whose saved answer is for a question this trainee was not
+shown are written next to the notebook for the trainer's reports. The trainee is the student nbgrader grades
+(its resources), never a name from the answers file.
 """
 
 from __future__ import annotations
@@ -54,6 +56,8 @@ class GradeFromAnswers(NbGraderPreprocessor):
 
     def preprocess(self, nb, resources):
         folder = Path(resources["metadata"]["path"])
+        trainee = resources["nbgrader"]["student"]
+        not_shown: list[str] = []
         counts = nb.metadata.pop(SANITIZE_KEY, None) or {}
         count = 0
         graded = 0
@@ -74,12 +78,13 @@ class GradeFromAnswers(NbGraderPreprocessor):
                     traceback=[f"{grade_id}: this cell is not one the course grades from the answers file. Points: 0."])]
                 continue
             buf = io.StringIO()
-            points = grader.grade(grade_id, folder, out=buf)
+            points = grader.grade(grade_id, folder, out=buf, trainee=trainee, not_shown=not_shown)
             cell.outputs = _outputs(buf.getvalue(), points, count)
             graded += 1
         self._write_report(folder, resources["nbgrader"]["notebook"],
                            {"graded_cells": graded, "added_cells_dropped": int(counts.get("added_cells_dropped", 0)),
-                            "course_cells_restored": int(counts.get("course_cells_restored", 0))})
+                            "course_cells_restored": int(counts.get("course_cells_restored", 0)),
+                            "not_shown": sorted(not_shown)})
         return nb, resources
 
     def _write_report(self, folder: Path, notebook: str, data: dict) -> None:

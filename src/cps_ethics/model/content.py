@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import json
 from dataclasses import dataclass, field
-from functools import lru_cache
+from functools import cache, lru_cache
 from importlib import resources
 from pathlib import Path
 
@@ -13,7 +13,8 @@ import yaml
 from cps_ethics.course import content_dir, module_files
 from cps_ethics.errors import ContentError
 
-from . import graph
+from . import exam as bank
+from .checks import _module_problems, _question_problems, act_problems, acts  # noqa: F401 (re-exported)
 
 SCHEMA_VERSION = 1
 _LOADER = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
@@ -56,14 +57,25 @@ def _where(data: object, path: list) -> str:
     return " > ".join(parts) or "top level"
 
 
-def schema_problems(data: object, name: str, file: Path) -> list[str]:
+@cache
+def _registry():
+    from referencing import Registry, Resource
+
+    names = ("module", "principles", "exam")
+    return Registry().with_resources((schema(n)["$id"], Resource.from_contents(schema(n))) for n in names)
+
+
+def schema_problems(data: object, name: str, file: Path, skip: tuple[str, ...] = ()) -> list[str]:
+    """Schema messages, each naming where; `skip`: places (last path step) that clearer checks report instead."""
     import jsonschema
 
-    validator = jsonschema.Draft202012Validator(schema(name))
+    validator = jsonschema.Draft202012Validator(schema(name), registry=_registry())
     out = []
     for err in sorted(validator.iter_errors(data), key=lambda e: list(map(str, e.absolute_path))):
         # For if/then branches, report the most specific reason.
         leaf = min(err.context, key=lambda e: -len(e.absolute_path)) if err.context else err
+        if skip and leaf.absolute_path and leaf.absolute_path[-1] in skip:
+            continue
         out.append(f"{file}: {_where(data, list(leaf.absolute_path))}: {leaf.message}")
     return out
 
@@ -118,6 +130,7 @@ class Course:
     modules: list[Module]
     settings: dict = field(default_factory=dict)
     cache: dict = field(default_factory=dict, repr=False)
+    exam_bank: list[bank.ExamTopic] = field(default_factory=list)  # content/exam/: only the practice exam shows them
 
     def module(self, assignment: str) -> Module:
         for m in self.modules:
@@ -127,15 +140,16 @@ class Course:
 
     def slot(self, slot_id: str) -> tuple[str, dict[str, dict], Module] | None:
         """('item' | 'scenario', {variant id: its data}, module) for a graded place in a notebook, or None.
-        A practice exam position's variants are the bank items of its topic, from every module."""
+        A practice exam position's variants are the exam-only questions of its topic and kind."""
         for m in self.modules:
             if m.exam:
-                topic = self.exam_plan(m)["positions"].get(slot_id)
+                plan = self.exam_plan(m)
+                topic = plan["positions"].get(slot_id)
                 if topic is not None:
-                    if ("pool", m.id, topic) not in self.cache:
-                        ids = {v for _, variants in self.exam_plan(m)["pools"][topic] for v in variants}
-                        self.cache[("pool", m.id, topic)] = {i: self.find(i)[1] for i in sorted(ids)}
-                    return "item", self.cache[("pool", m.id, topic)], m
+                    kind = plan["kinds"][slot_id]
+                    if ("pool", m.id, topic, kind) not in self.cache:
+                        self.cache[("pool", m.id, topic, kind)] = {i: self.find(i)[1] for i in plan["pools"][topic][kind]}
+                    return kind, self.cache[("pool", m.id, topic, kind)], m
                 continue
             found = m.slots().get(slot_id)
             if found:
@@ -148,9 +162,9 @@ class Course:
             self.cache[("exam", exam.id)] = exam_plan(self, exam)
         return self.cache[("exam", exam.id)]
 
-    def find(self, ref_id: str) -> tuple[str, dict, Module] | None:
-        """('item' | 'scenario' | 'reflection', its data, its module) for an id, or None."""
-        for m in self.modules:
+    def find(self, ref_id: str) -> tuple[str, dict, Module | bank.ExamTopic] | None:
+        """('item' | 'scenario' | 'reflection', its data, its module or exam-only topic) for an id, or None."""
+        for m in [*self.modules, *self.exam_bank]:
             for kind, seq in (("item", m.items()), ("scenario", m.scenarios()), ("reflection", m.reflections())):
                 for x in seq:
                     if x["id"] == ref_id:
@@ -158,160 +172,14 @@ class Course:
         return None
 
 
-def _module_problems(m: dict, file: Path, keys: set[str]) -> list[str]:
-    out: list[str] = []
-    say = lambda where, what: out.append(f"{file}: {where}: {what}")  # noqa: E731
-    if file.stem != m["id"]:
-        say("id", f"'{m['id']}' must match the file name '{file.stem}'")
-    defined: dict[str, str] = {}
-    for kind, seq in (("reading", m.get("readings", [])), ("item", m.get("items", [])),
-                      ("scenario", m.get("scenarios", [])), ("reflection", m.get("reflections", [])),
-                      ("note", m.get("notes", []))):
-        for x in seq:
-            if f"{kind}:{x['id']}" in defined:
-                say(f"{kind} '{x['id']}'", "id is used twice")
-            defined[f"{kind}:{x['id']}"] = kind
-            for k in x.get("principles", []):
-                if k not in keys:
-                    say(f"{kind} '{x['id']}'", f"cites unknown principle key '{k}'")
-    out += _slot_problems(m, file)
-    variants = {f"{k}:{x['id']}" for k, seq in (("item", m.get("items", [])), ("scenario", m.get("scenarios", [])))
-                for x in seq if "slot" in x}
-    layout = m["layout"]
-    for ref in layout:
-        if ref not in ("progress", "exam") and ref not in defined:
-            say("layout", f"'{ref}' is not defined in this module")
-    for ref, kind in defined.items():
-        if ref in variants:
-            if ref in layout:
-                say("layout", f"'{ref}' is a variant: the layout names its slot ('{kind}:<slot id>') instead")
-            continue
-        if kind != "note" and layout.count(ref) != 1:
-            say("layout", f"'{ref}' must appear exactly once (found {layout.count(ref)})")
-    if "progress" not in layout:
-        say("layout", "must include the 'progress' panel")
-    if ("exam" in layout) != ("exam" in m):
-        say("layout", "'exam' belongs in the layout of a module with `exam:` settings, and only there")
-    for it in m.get("items", []):
-        where = f"item '{it['id']}'"
-        if it["type"] == "single":
-            if not any(o["rating"] == "best" for o in it["options"]):
-                say(where, "no option is rated 'best'")
-        elif it["type"] == "multiple":
-            flags = [o["correct"] for o in it["options"]]
-            if all(flags) or not any(flags):
-                say(where, "needs at least one correct and one incorrect option")
-        elif it["type"] == "matching":
-            ids = {c["id"] for c in it["choices"]}
-            for p in it["pairs"]:
-                if p["answer"] not in ids:
-                    say(f"{where} > pair '{p['id']}'", f"answer '{p['answer']}' is not one of the choices")
-        for seq_name in ("options", "choices", "pairs", "steps"):
-            seq = [x["id"] for x in it.get(seq_name, [])]
-            if len(seq) != len(set(seq)):
-                say(where, f"{seq_name} ids must be unique")
-    notes = {n["id"] for n in m.get("notes", [])}
-    for sc in m.get("scenarios", []):
-        where = f"scenario '{sc['id']}'"
-        if "note" in sc and sc["note"] not in notes:
-            say(where, f"content note '{sc['note']}' is not defined in notes")
-        for p in graph.check(sc):
-            say(where, p)
-        for n in sc["nodes"]:
-            for o in n.get("options", []):
-                for k in o["principles"]:
-                    if k not in keys:
-                        say(f"{where} > node '{n['id']}' > option '{o['id']}'", f"cites unknown principle key '{k}'")
-    return out
-
-
-SAME_IN_A_SLOT = ("kind", "type", "points")
-
-
-def _slot_problems(m: dict, file: Path) -> list[str]:
-    """A variant names the primary entry of its slot in this module, and matches it in kind, type, points
-    and principles (parallel variants test the same point at the same difficulty)."""
-    out = []
-    for kind, seq in (("item", m.get("items", [])), ("scenario", m.get("scenarios", []))):
-        primaries = {x["id"]: x for x in seq if "slot" not in x}
-        for x in seq:
-            if "slot" not in x:
-                continue
-            where = f"{file}: {kind} '{x['id']}'"
-            primary = primaries.get(x["slot"])
-            if primary is None:
-                out.append(f"{where}: slot '{x['slot']}' is not a {kind} of this module without a slot of its own")
-                continue
-            for key in SAME_IN_A_SLOT:
-                if x.get(key) != primary.get(key):
-                    out.append(f"{where}: '{key}' differs from its slot '{x['slot']}' ({x.get(key)!r} vs "
-                               f"{primary.get(key)!r}); variants must be parallel")
-            if sorted(x["principles"]) != sorted(primary["principles"]):
-                out.append(f"{where}: principles differ from its slot '{x['slot']}'")
-    return out
-
-
 def slot_of(x: dict) -> str:
     """The slot (graded place in the notebook) an item or scenario fills: its `slot`, or its own id."""
     return x.get("slot", x["id"])
 
 
-def acts(modules: list[Module]) -> dict[str, list[tuple[str, str, str]]]:
-    """{act: [(rating, where, file name), ...]} for every option tagged with an `act`, in every module."""
-    out: dict[str, list[tuple[str, str, str]]] = {}
-    for m in modules:
-        for it in m.items():
-            for o in it.get("options", []) if it["type"] == "single" else []:
-                if "act" in o:
-                    out.setdefault(o["act"], []).append((o["rating"], f"{it['id']}.{o['id']}", m.file.name))
-        for sc in m.scenarios():
-            for n in sc["nodes"]:
-                for o in n.get("options", []):
-                    if "act" in o:
-                        out.setdefault(o["act"], []).append(
-                            (o["rating"], f"{sc['id']}/{n['id']}.{o['id']}", m.file.name))
-    return out
-
-
-def act_problems(modules: list[Module]) -> list[str]:
-    """The same act must carry the same rating everywhere (invariant 9)."""
-    out = []
-    for act, uses in sorted(acts(modules).items()):
-        if len({r for r, _, _ in uses}) > 1:
-            listed = "; ".join(f"{w} in {f} is {r}" for r, w, f in uses)
-            out.append(f"act '{act}' is rated differently in different places: {listed}")
-    return out
-
-
 def exam_plan(course: Course, exam: Module) -> dict:
-    """The practice exam's public plan: `positions` {position id: topic} and `pools` {topic: [[slot, [variant
-    ids]], ...]}. A topic is a module of the bank; positions are shared out in proportion to each topic's
-    graded question slots (largest remainders), at least one each and never more than the topic holds."""
-    spec = exam.exam
-    pools: dict[str, list] = {}
-    for m in course.modules:
-        if m.id in spec["draw_from"]:
-            pools[m.id] = [[sid, [x["id"] for x in xs]] for sid, (kind, xs) in m.slots().items()
-                           if kind == "item" and xs[0]["kind"] == "graded"]
-    pools = {t: p for t, p in pools.items() if p}
-    n = min(spec["questions"], sum(len(p) for p in pools.values()))
-    total = sum(len(p) for p in pools.values()) or 1
-    raw = {t: n * len(p) / total for t, p in pools.items()}
-    share = {t: min(len(pools[t]), max(1, int(r))) for t, r in raw.items()}
-    for t in sorted(raw, key=lambda t: raw[t] - int(raw[t]), reverse=True):
-        if sum(share.values()) >= n:
-            break
-        if share[t] < len(pools[t]):
-            share[t] += 1
-    while sum(share.values()) > n:
-        t = max(share, key=lambda t: share[t] - raw[t])
-        share[t] -= 1
-    positions, k = {}, 0
-    for t in pools:
-        for _ in range(share[t]):
-            k += 1
-            positions[f"{spec.get('prefix', 'exam')}_q{k:02d}"] = t
-    return {"positions": positions, "pools": pools}
+    """The practice exam's public plan (cps_ethics.model.exam.plan)."""
+    return bank.plan(course, exam)
 
 
 def load_course(root: Path, validate: bool = True) -> Course:
@@ -346,13 +214,42 @@ def load_course(root: Path, validate: bool = True) -> Course:
         modules.append(Module(data, f))
     if validate and not files:
         problems.append(f"{cdir / 'modules'}: no module files (*.yaml) found")
+    topics = _exam_bank(cdir, modules, set(principles), ids, problems if validate else None)
+    course = Course(root, principles, modules, settings or {}, exam_bank=topics)
     if validate and not problems:
-        problems += act_problems(modules)
+        problems += act_problems([*modules, *topics])
         known = {m.id for m in modules}
         for m in modules:
             for dep in (m.exam or {}).get("draw_from", []):
                 if dep not in known:
                     problems.append(f"{m.file}: exam > draw_from: '{dep}' is not a module of this course")
+        if not problems:
+            problems += [p for m in modules if m.exam for p in bank.plan_problems(course, m, m.file)]
     if problems:
         raise ContentError(problems)
-    return Course(root, principles, modules, settings or {})
+    return course
+
+
+def _exam_bank(cdir: Path, modules: list[Module], keys: set[str], ids: dict[str, Path],
+               problems: list[str] | None) -> list[bank.ExamTopic]:
+    """The exam-only questions of content/exam/; with `problems` (a list), each file is checked into it."""
+    out = []
+    drawn = {m.id: set(m.exam["draw_from"]) for m in modules if m.exam}
+    for f in bank.files(cdir):
+        data = read_yaml(f)
+        if problems is not None:
+            plain = bank.plain_problems(data, f)
+            found = plain + schema_problems(data, "exam", f, skip=("slot", "kind") if plain else ())
+            if found:
+                problems += found
+                continue
+            t = bank.ExamTopic(data, f)
+            problems += bank.topic_problems(t, drawn) + _question_problems(data, f, keys)
+            for x in t.items() + t.scenarios():
+                problems += [f"{f}: '{x['id']}' cites unknown principle key '{k}'" for k in x["principles"]
+                             if k not in keys]
+                if x["id"] in ids:
+                    problems.append(f"{f}: '{x['id']}' is already used in {ids[x['id']]} (ids are course-wide)")
+                ids[x["id"]] = f
+        out.append(bank.ExamTopic(data, f))
+    return out

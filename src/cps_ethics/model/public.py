@@ -38,6 +38,8 @@ def _item(it: dict, reveal: bool = False) -> dict:
             out["answer"] = [s["id"] for s in it["steps"]]
     if practice:
         out["rationale"] = it["rationale"]
+    if "content_note" in it:  # exam-only questions: shown before the question
+        out["content_note"] = it["content_note"]
     return out
 
 
@@ -54,6 +56,8 @@ def _scenario(sc: dict, reveal: bool = False) -> dict:
         nodes[n["id"]] = node
     out = {"kind": "practice" if practice else "graded", "title": sc["title"], "principles": sc["principles"], "start": sc["start"],
            "nodes": nodes}
+    if "content_note" in sc:
+        out["content_note"] = sc["content_note"]
     return out
 
 
@@ -88,18 +92,16 @@ def _header(course: Course, module: Module) -> dict:
 
 
 def _exam(course: Course, module: Module, reveal: bool) -> dict:
-    """The practice exam: its plan and the text (never the key) of every question it can draw."""
+    """The practice exam: its plan and the text (never the key) of every exam-only question it can draw."""
     plan = exam_plan(course, module)
-    bank = {v for pool in plan["pools"].values() for _, variants in pool for v in variants}
-    items = {}
-    for m in course.modules:
-        for it in m.items():
-            if it["id"] in bank:
-                items[it["id"]] = _item(it, reveal)
+    drawn = {t for t in plan["pools"]}
+    topics = [t for t in course.exam_bank if t.id in drawn]
     return {
         **_header(course, module),
-        "items": items, "scenarios": {}, "reflections": {},
-        "tracked": [{"id": pos, "kind": "item"} for pos in plan["positions"]],
+        "items": {it["id"]: _item(it, reveal) for t in topics for it in t.items()},
+        "scenarios": {sc["id"]: _scenario(sc, reveal) for t in topics for sc in t.scenarios()},
+        "reflections": {},
+        "tracked": [{"id": pos, "kind": plan["kinds"][pos]} for pos in plan["positions"]],
         "slots": {}, "exam": plan,
     }
 

@@ -6,6 +6,7 @@ import html
 
 import ipywidgets as W
 
+from .exam import content_note
 from .widget_kit import FULL, Context, paragraphs, shuffled
 
 
@@ -25,7 +26,7 @@ class Question:
         body = build()
         tag = "Practice (not graded)" if self.practice else f"Graded question ({self.spec['points']} point" + (
             "s)" if self.spec["points"] != 1 else ")")
-        head = W.HTML(f"<p><b>{tag}</b></p>{paragraphs(self.spec['prompt'])}", layout=FULL)
+        head = W.HTML(f"{content_note(self.spec)}<p><b>{tag}</b></p>{paragraphs(self.spec['prompt'])}", layout=FULL)
         self.widget = W.VBox([head, body, self.status], layout=FULL)
         saved, problem = ctx.answers()
         if problem:

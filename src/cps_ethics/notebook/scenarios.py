@@ -6,6 +6,7 @@ import html
 
 import ipywidgets as W
 
+from .exam import content_note
 from .widget_kit import FIT, FULL, Context, paragraphs, shuffled
 
 
@@ -24,7 +25,8 @@ class Scenario:
         self.status = W.HTML(html.escape(problem) if problem else "", layout=FULL)
         self.body = W.VBox(layout=FULL)
         tag = "Practice scenario (not graded)" if self.practice else "Graded scenario"
-        self.widget = W.VBox([W.HTML(f"<h4>{html.escape(self.spec['title'])}</h4><p><i>{tag}</i></p>"),
+        self.widget = W.VBox([W.HTML(f"{content_note(self.spec)}<h4>{html.escape(self.spec['title'])}</h4>"
+                                     f"<p><i>{tag}</i></p>"),
                               self.body, self.status], layout=FULL)
         self.render()
 

@@ -11,10 +11,11 @@ from __future__ import annotations
 import html
 
 import ipywidgets as W
-from IPython.display import display
+from IPython.display import Javascript, display
 
 from cps_ethics.errors import CourseError
 
+from .exam import ExamNav
 from .questions import Question
 from .scenarios import Scenario, path_ends
 from .widget_kit import FIT, FULL, Context, _contexts, context, paragraphs, shuffled, trainee_id
@@ -40,7 +41,16 @@ def build(ref: str, ctx: Context | None = None):
 
 
 def show(ref: str) -> None:
+    """Display one question or scenario; "exam": the practice exam's progress bar and jump list."""
     try:
+        if ref == "exam":
+            ctx = context()
+            if not ctx.content.get("exam"):
+                raise CourseError("This notebook has no practice exam. Please tell your trainer.")
+            nav = ExamNav(ctx, Progress.rows)
+            display(nav.widget)
+            display(Javascript(nav.first_question_script()))
+            return
         display(build(ref).widget)
     except CourseError as e:
         display(_problem(str(e)))

@@ -44,9 +44,10 @@ def _scenario_texts(sc: dict) -> list[str]:
 
 
 def graded(course: Course) -> tuple[set[str], set[str]]:
-    """(texts, ids) of every graded item, graded scenario and reflection: prompts, options, keys, feedback."""
+    """(texts, ids) of every graded item, graded scenario and reflection (exam-only ones too): prompts, options,
+    keys, feedback."""
     texts, ids = set(), set()
-    for m in course.modules:
+    for m in [*course.modules, *course.exam_bank]:  # exam-only questions are never study material
         for it in m.items():
             if it["kind"] == "graded":
                 texts |= set(_item_texts(it))

@@ -6,6 +6,7 @@ from __future__ import annotations
 import hashlib
 import json
 import shutil
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
@@ -86,7 +87,8 @@ def mixed_path(sc: dict):
 
 @dataclass
 class Trainee:
-    """One simulated submission of one module, and what autograde must give it."""
+    """One simulated submission of one module, and what autograde must give it. A profile's trainee answers the
+    versions the course shows them: renamed (`t.student = ...`), they answer the new trainee's versions."""
 
     student: str
     answers: dict | None  # slot id -> value; None: no answers file at all
@@ -95,6 +97,16 @@ class Trainee:
     reflection: str | None = REFLECTION_TEXT
     tamper: bool = False
     variants: dict[str, str] = field(default_factory=dict)  # slot id -> the variant answered (slots with variants)
+    recipe: Callable | None = field(default=None, repr=False, compare=False)  # student -> (answers, expected, variants)
+
+    def __post_init__(self):
+        if self.recipe is not None:
+            self.student = self.student
+
+    def __setattr__(self, name, value):
+        super().__setattr__(name, value)
+        if name == "student" and getattr(self, "recipe", None) is not None:
+            self.answers, self.expected, self.variants = self.recipe(value)
 
 
 def graded_slots(module: Module, student: str, course: Course | None = None):
@@ -102,11 +114,11 @@ def graded_slots(module: Module, student: str, course: Course | None = None):
     graded slot; versioned: the slot has variants (or is an exam position), so the answer records which."""
     if module.exam:
         if course is None:
-            raise ValueError("the practice exam's cohort needs the course (its questions come from every module)")
+            raise ValueError("the practice exam's cohort needs the course (its questions are in content/exam/)")
         plan = course.exam_plan(module)
         draw = variants.exam_draw(student, module.id, plan)
         for pos in plan["positions"]:
-            yield pos, "item", course.find(draw[pos])[1], 1.0, True, True
+            yield pos, plan["kinds"][pos], course.find(draw[pos])[1], 1.0, True, True
         return
     for sid, (kind, xs) in module.slots().items():
         if xs[0]["kind"] != "graded":
@@ -118,6 +130,11 @@ def graded_slots(module: Module, student: str, course: Course | None = None):
 
 
 def _profile(module: Module, student: str, pick_item, pick_path, course: Course | None = None) -> Trainee:
+    return Trainee(student, None, recipe=lambda name: _answer(module, name, pick_item, pick_path, course))
+
+
+def _answer(module: Module, student: str, pick_item, pick_path, course: Course | None):
+    """(answers, expected points, variants answered) of one profile for one trainee's versions."""
     answers, expected, chosen = {}, {}, {}
     n_item = n_sc = 0
     for sid, kind, x, top, exam, versioned in graded_slots(module, student, course):
@@ -133,7 +150,7 @@ def _profile(module: Module, student: str, pick_item, pick_path, course: Course 
         expected[sid] = round(res.points / res.max_points * top, 2) if exam else res.points
         if versioned:
             chosen[sid] = x["id"]
-    return Trainee(student, answers, expected=expected, variants=chosen)
+    return answers, expected, chosen
 
 
 def profiles(module: Module, course: Course | None = None) -> list[Trainee]:
@@ -247,11 +264,11 @@ def reset_simulated_gradebook(root: Path, url: str) -> bool:
 
 def scaled(root: Path, module: Module, size: int) -> dict[str, dict[str, float]]:
     """`size` simulated submissions cycling through the cohort's profiles; returns {student: {grade id: points}}."""
-    count = len(profiles(module))
+    cycle = profiles(module)
     expected = {}
     for n in range(size):
-        t = profiles(module)[n % count]
-        t.student = f"{PREFIX}{n + 1:04d}_{t.student[len(PREFIX):]}"
+        t = profiles(module)[n % len(cycle)]
+        t.student = f"{PREFIX}{n + 1:04d}_{t.student[len(PREFIX):]}"  # answers that trainee's own versions
         write_submission(root, module, t)
         expected[t.student] = t.expected
     return expected
