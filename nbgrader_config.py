@@ -18,10 +18,11 @@ It closes the traps measured in ../shared/reference/nbgrader-facts.md, and keeps
 import os
 from pathlib import Path
 
+from cps_ethics.autograde.exchange import CourseCollect, CourseReleaseFeedback
 from cps_ethics.autograde.grade_answers import GradeFromAnswers
 from cps_ethics.autograde.nbgrader_ext import HideCodeInFeedback, LimitOutputChars, StripWidgetState
 from cps_ethics.autograde.sanitize import DropAddedCells
-from cps_ethics.autograde.submission import CourseCollect, CourseReleaseFeedback, install
+from cps_ethics.autograde.submission import install
 from cps_ethics.course import ANSWERS_FILE
 
 c = get_config()  # noqa: F821  (provided by traitlets when nbgrader loads this file)

@@ -12,7 +12,6 @@ file reaches submitted/, autograded/, feedback/ or the exchange, and the honest 
 
 from __future__ import annotations
 
-import json
 import os
 import shutil
 import socket
