@@ -7,15 +7,22 @@ It closes the traps measured in ../shared/reference/nbgrader-facts.md, and keeps
 - the trainee's answers file is never overwritten from source/ at autograde;
 - saved widget state is stripped from the student versions;
 - solution stubs never raise when a trainee runs every cell;
-- every cell has a finite timeout, and a stuck cell is interrupted.
+- every cell has a finite timeout, and a stuck cell is interrupted;
+- a submission is plain files only (cps_ethics.autograde.submission): at collect and before autograde, links,
+  device files, pipes and anything outside the submission are refused, never followed, and reported in
+  out/submission_checks/; autograded/ gets only the notebook(s) and the answers file (with nbgrader's
+  timestamp.txt and submission_secret.txt), feedback/ only the feedback page, and release_feedback releases
+  nothing else. No glob decides this (a folder named `sub[x]` defeats nbgrader's ignore globs).
 """
 
 import os
 from pathlib import Path
 
+from cps_ethics.autograde.exchange import CourseCollect, CourseReleaseFeedback
 from cps_ethics.autograde.grade_answers import GradeFromAnswers
 from cps_ethics.autograde.nbgrader_ext import HideCodeInFeedback, LimitOutputChars, StripWidgetState
 from cps_ethics.autograde.sanitize import DropAddedCells
+from cps_ethics.autograde.submission import install
 from cps_ethics.course import ANSWERS_FILE
 
 c = get_config()  # noqa: F821  (provided by traitlets when nbgrader loads this file)
@@ -28,8 +35,14 @@ c.CourseDirectory.course_id = "ma-cps-ethics"
 # SQLite file by default; a shared or large course sets CPS_DB_URL (e.g. postgresql+psycopg://...).
 c.CourseDirectory.db_url = os.environ.get("CPS_DB_URL") or f"sqlite:///{ROOT / 'gradebook.db'}"
 
-# Never copy Python code from a submission into autograded/: the kernel runs there with its folder first on
-# sys.path, so a trainee's `cps_ethics/` or `json.py` would replace the real grader. Trainees never need code.
+# Plain files only, and only the graded ones: nbgrader's autograde and generate_feedback become the course's
+# subclasses (nbgrader has no setting for that: install() puts them where nbgrader's commands and formgrader
+# look them up), and collect and release_feedback are the course's exchange classes.
+install()
+c.ExchangeFactory.collect = CourseCollect
+c.ExchangeFactory.release_feedback = CourseReleaseFeedback
+
+# What collect leaves out, matched on each name (autograde copies only the graded files whatever this says).
 c.CourseDirectory.ignore = [".ipynb_checkpoints", "*.pyc", "__pycache__", "feedback",
                             "*.py", "*.pyi", "*.so", "*.pth", "*.egg-link", ".cps_autograde*"]
 

@@ -5,11 +5,10 @@ from __future__ import annotations
 import json
 import multiprocessing
 import os
-import random
 import shutil
 import signal
+import sys
 import threading
-import time
 from pathlib import Path
 
 import pytest
@@ -23,7 +22,7 @@ from cps_ethics.store import AnswerStore, StoreError
 REPO = Path(__file__).resolve().parents[2]
 FORK = multiprocessing.get_context("fork")
 ITEMS = 5
-FILLER = "x" * 3000  # makes each write span several pages, so kills land inside writes too
+FILLER = "x" * 3000  # each write spans several pages
 
 
 def expected_state(last: int) -> dict:
@@ -34,13 +33,30 @@ def expected_state(last: int) -> dict:
     return out
 
 
-def _writer(folder: str, ready) -> None:
+FILE_EVENTS = ("open", "os.", "fcntl.", "tempfile.", "shutil.")  # audit events of file operations
+WRITES = 6
+
+
+def _writer(folder: str, kill_at: int, writing, counted) -> None:
+    """Record WRITES answers; SIGKILL itself just before its `kill_at`-th file operation (0: never).
+
+    Python's audit hook sees every open, lock, temporary file, chmod and rename, so a kill lands at an exact
+    step of an exact write: chosen by the test, not by timing. `writing` holds the write in progress."""
     s = AnswerStore(Path(folder))
-    ready.set()
-    i = 0
-    while True:
+    count = 0
+
+    def hook(event, args):
+        nonlocal count
+        if event.startswith(FILE_EVENTS):
+            count += 1
+            if count == kill_at:
+                os.kill(os.getpid(), signal.SIGKILL)
+
+    sys.addaudithook(hook)
+    for i in range(WRITES):
+        writing.value = i
         s.record(f"q{i % ITEMS}", [i, FILLER])
-        i += 1
+    counted.value = count
 
 
 def _run_together(target, arg_lists, timeout: float) -> None:
@@ -55,40 +71,41 @@ def _run_together(target, arg_lists, timeout: float) -> None:
         assert p.exitcode == 0
 
 
-def test_sigkill_at_random_points_never_leaves_a_corrupt_or_partial_sidecar(tmp_path):
-    rng = random.Random(20261130)
-    outcomes = {"missing": 0, "prefix": 0}
-    progress = set()
-    for round_no in range(200):
-        folder = tmp_path / f"r{round_no}"
+def _run_writer(folder: Path, kill_at: int) -> tuple[int, int, int]:
+    writing, counted = FORK.Value("i", -1), FORK.Value("i", -1)
+    child = FORK.Process(target=_writer, args=(str(folder), kill_at, writing, counted))
+    child.start()
+    child.join(120)
+    return child.exitcode, writing.value, counted.value
+
+
+def test_sigkill_at_every_step_of_every_write_never_leaves_a_corrupt_or_partial_sidecar(tmp_path):
+    folder = tmp_path / "all"
+    folder.mkdir()
+    code, _, steps = _run_writer(folder, 0)  # how many file operations WRITES writes take, unkilled
+    assert code == 0 and steps >= 4 * WRITES, steps
+    assert {k: v["value"] for k, v in store.read(folder / ANSWERS_FILE).items()} == expected_state(WRITES - 1)
+    seen = set()  # (write in progress, whether it was kept)
+    for kill_at in range(1, steps + 1):
+        folder = tmp_path / f"k{kill_at}"
         folder.mkdir()
-        ready = FORK.Event()
-        child = FORK.Process(target=_writer, args=(str(folder), ready))
-        child.start()
-        assert ready.wait(10), "the writer process did not start"
-        time.sleep(rng.uniform(0, 0.03))
-        os.kill(child.pid, signal.SIGKILL)
-        child.join(10)
-        assert child.exitcode == -signal.SIGKILL
+        code, i, _ = _run_writer(folder, kill_at)
+        assert code == -signal.SIGKILL, f"kill point {kill_at}: the writer was not killed ({code})"
         try:
-            answers = store.read(folder / ANSWERS_FILE)
-        except StoreError as e:
-            assert e.reason == "missing", f"round {round_no}: the sidecar is unusable after a kill: {e}"
-            outcomes["missing"] += 1
-            answers = {}
-        else:
-            values = {k: v["value"] for k, v in answers.items()}
-            last = max(v[0] for v in values.values())
-            assert values == expected_state(last), f"round {round_no}: not a prefix of the writes"
-            outcomes["prefix"] += 1
-            progress.add(last)
-        # Nothing saved is lost and the store still works: the lock is free, the next write keeps all.
+            values = {k: v["value"] for k, v in store.read(folder / ANSWERS_FILE).items()}
+        except StoreError as e:  # only before the very first answer reached the file
+            assert e.reason == "missing" and i == 0, f"kill point {kill_at}: the sidecar is unusable: {e}"
+            values = {}
+        # Every write before the one in progress is there, and that one is there whole or not at all.
+        assert values in (expected_state(i - 1), expected_state(i)), f"kill point {kill_at}: answers lost"
+        seen.add((i, values == expected_state(i)))
+        # The store still works (the lock is free) and the next write keeps everything.
         AnswerStore(folder).record("after_kill", "ok")
         again = {k: v["value"] for k, v in store.read(folder / ANSWERS_FILE).items()}
-        assert again == {**{k: v["value"] for k, v in answers.items()}, "after_kill": "ok"}
+        assert again == {**values, "after_kill": "ok"}
         shutil.rmtree(folder)
-    # The kills really landed at many different points of the write sequence.
-    assert outcomes["prefix"] >= 100 and len(progress) >= 20, (outcomes, sorted(progress)[:30])
+    # By construction the kills covered every write, each both before and after its answer was kept.
+    assert seen == {(i, kept) for i in range(WRITES) for kept in (False, True)}, sorted(seen)
 
 
 def _record_many(folder: str, prefix: str, n: int, start) -> None:

@@ -31,7 +31,7 @@ REPO = Path(__file__).resolve().parents[2]
 DEPLOY = REPO / "deploy"
 BIN = Path(sys.executable).parent  # the hub's own environment (it runs as root)
 PROXY = DEPLOY / "node_modules" / ".bin" / "configurable-http-proxy"
-USER_ENV: dict[str, Path] = {"prefix": Path(sys.prefix)}  # set by the test from user_env()
+USER_ENV: dict[str, Path] = {"prefix": Path(sys.prefix), "deploy": DEPLOY}  # set by the test: user_env(), readable_deploy()
 
 
 def free_port() -> int:
@@ -53,7 +53,8 @@ class Person:
     @property
     def config_path(self) -> str:
         """JUPYTER_CONFIG_PATH as deploy/jupyterhub_config.py gives it to this person's server."""
-        dirs = [DEPLOY / "jupyter"] if self.role == "trainer" else [DEPLOY / "jupyter-trainee", DEPLOY / "jupyter"]
+        deploy = USER_ENV["deploy"]
+        dirs = [deploy / "jupyter"] if self.role == "trainer" else [deploy / "jupyter-trainee", deploy / "jupyter"]
         return os.pathsep.join(str(d) for d in dirs)
 
 
@@ -107,24 +108,51 @@ def _portable_python(dest: Path) -> Path:
     return dest / "bin" / version
 
 
-def user_env(base: Path) -> Path:
-    """The Python environment people's servers and commands run from, as a prefix (its bin/ goes on PATH).
+def _readable_copy(src: Path, dest: Path) -> Path:
+    """`src` where every user may read it: itself if they already may, else a copy in `dest` (hard links where
+    the file is already readable by all, so even a 1 GB environment takes seconds and no space)."""
+    src = Path(os.path.realpath(src))
+    if _usable_by_all(src) and all(p.stat().st_mode & 0o004 for p in (src, *src.rglob("*")) if not p.is_symlink()):
+        return src
+    linked = subprocess.run(["cp", "-al", str(src), str(dest)], capture_output=True, check=False).returncode == 0
+    if not linked:
+        shutil.rmtree(dest, ignore_errors=True)
+        shutil.copytree(src, dest, symlinks=True)
+    for folder, dirs, files in os.walk(dest):
+        os.chmod(folder, os.stat(folder).st_mode | 0o555)
+        for name in files:
+            path = os.path.join(folder, name)
+            st = os.lstat(path)
+            if not (st.st_mode & 0o004) and not os.path.islink(path):
+                if linked:  # a hard link shares the original's mode: give the copy its own file
+                    os.unlink(path)
+                    shutil.copy2(os.path.join(src, os.path.relpath(path, dest)), path)
+                os.chmod(path, st.st_mode | 0o444 | (0o111 if st.st_mode & 0o100 else 0))
+    return dest
 
-    The course's own environment when every user may run its interpreter. Otherwise (this project's .venv is
-    made from a Python under /root, which other users cannot enter) a small environment in `base`: the same
-    interpreter copied where everyone may run it, importing the very same installed packages (a .pth file)
-    and sharing their Jupyter data and config (share/, etc/); its scripts are the course environment's.
+
+def user_env(base: Path, repo: Path = REPO) -> Path:
+    """The Python environment people's servers and commands run from, as a prefix (its bin/ goes on PATH),
+    usable by every user whatever the permissions of the folders holding this checkout and its environment
+    (a clone in a 0700 home folder, or this project's .venv made from a Python under /root).
+
+    A small environment in `base`: the interpreter (a copy where everyone may run it, if they may not run the
+    original), importing the course environment's installed packages (a .pth file; a readable copy if others
+    cannot read them) and sharing its Jupyter data and config (share/, etc/); its scripts are the course
+    environment's. The course itself (cps_ethics and grading) is copied from this checkout into the
+    environment's own site-packages, ahead of any editable install: every user runs the code under test.
     """
-    if _usable_by_all(Path(sys.executable)):
-        return Path(sys.prefix)
-    python = _portable_python(base / "python")
+    python = Path(sys.executable) if _usable_by_all(Path(sys.executable)) else _portable_python(base / "python")
     env = base / "userenv"
     subprocess.run([str(python), "-m", "venv", "--without-pip", str(env)], check=True, capture_output=True)
     site = Path(subprocess.run([str(env / "bin" / "python"), "-c", "import sysconfig; print(sysconfig.get_paths()['purelib'])"],
                                check=True, capture_output=True, text=True).stdout.strip())
-    (site / "cps-course-env.pth").write_text(f"import site; site.addsitedir({sysconfig.get_paths()['purelib']!r})\n")
+    packages = _readable_copy(Path(sysconfig.get_paths()["purelib"]), base / "packages")
+    (site / "cps-course-env.pth").write_text(f"import site; site.addsitedir({str(packages)!r})\n")
+    for name, src in (("cps_ethics", repo / "src" / "cps_ethics"), ("grading", repo / "grading")):
+        shutil.copytree(src, site / name, ignore=shutil.ignore_patterns("__pycache__"))
     for part in ("share", "etc"):
-        (env / part).symlink_to(Path(sys.prefix) / part)
+        (env / part).symlink_to(_readable_copy(Path(sys.prefix) / part, base / part))
     for script in (Path(sys.prefix) / "bin").iterdir():
         target = env / "bin" / script.name
         if script.is_file() and not target.exists():
@@ -133,8 +161,18 @@ def user_env(base: Path) -> Path:
             if head.startswith(b"#!") and b"python" in head:
                 target.write_bytes(b"#!" + str(env / "bin" / "python").encode() + b"\n" + script.read_bytes()[len(head):])
                 target.chmod(0o755)
-    subprocess.run(["chmod", "-R", "a+rX", str(base / "python"), str(env)], check=True)
+    copies = [str(base / d) for d in ("python", "userenv") if (base / d).exists()]
+    subprocess.run(["chmod", "-R", "a+rX", *copies], check=True)
     return env
+
+
+def readable_deploy(base: Path) -> Path:
+    """deploy/'s configuration where every user may read it (people's servers read jupyter/ and
+    jupyter-trainee/ through JUPYTER_CONFIG_PATH); the proxy stays in the checkout (root runs it)."""
+    dest = base / "deploy"
+    shutil.copytree(DEPLOY, dest, ignore=shutil.ignore_patterns("node_modules", "kubernetes", "__pycache__"))
+    subprocess.run(["chmod", "-R", "a+rX", str(dest)], check=True)
+    return dest
 
 
 def each(people: list[Person], cmd: list[str], **kw) -> list[subprocess.CompletedProcess]:
@@ -194,7 +232,8 @@ class Hub:
         self.env = {**os.environ, "PATH": os.pathsep.join([str(BIN), os.environ.get("PATH", "")]),
                     "CPS_HUB_IP": "127.0.0.1", "CPS_HUB_PORT": str(self.port),
                     "CPS_HUB_INTERNAL_PORT": str(free_port()), "CPS_PROXY_API_PORT": str(free_port()),
-                    "CPS_HUB_DATA": str(data), "CPS_USER_ENV": str(USER_ENV["prefix"]), **env}
+                    "CPS_HUB_DATA": str(data), "CPS_USER_ENV": str(USER_ENV["prefix"]), "CPS_HUB_PROXY": str(PROXY),
+                    **env}
         for var in ("CPS_DB_URL", "CPS_COURSE_ROOT", "JUPYTER_CONFIG_PATH"):
             self.env.pop(var, None)
         self.proc: subprocess.Popen | None = None
@@ -203,7 +242,7 @@ class Hub:
         """Start the hub in the background (see wait_ready)."""
         self.data.mkdir(parents=True, exist_ok=True)
         self._log = open(self.log_path, "wb")  # noqa: SIM115  (closed in stop)
-        self.proc = subprocess.Popen([str(BIN / "jupyterhub"), "-f", str(DEPLOY / "jupyterhub_config.py")],
+        self.proc = subprocess.Popen([str(BIN / "jupyterhub"), "-f", str(USER_ENV["deploy"] / "jupyterhub_config.py")],
                                      cwd=self.data, env=self.env, stdout=self._log, stderr=subprocess.STDOUT,
                                      start_new_session=True)
         return self

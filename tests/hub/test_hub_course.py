@@ -19,6 +19,7 @@ import re
 import secrets
 import shutil
 import subprocess
+import sys
 import tempfile
 import time
 from pathlib import Path
@@ -36,6 +37,7 @@ from hubkit import (
     as_user,
     each,
     probe,
+    readable_deploy,
     remove_user,
     run_in_kernel,
     user_env,
@@ -160,9 +162,10 @@ def people():
     try:
         for name, role in ((f"cps{tag}trainer", "trainer"), (f"cps{tag}amy", "trainee"), (f"cps{tag}ben", "trainee")):
             made.append(add_user(name, base / "home", role))
-        USER_ENV["prefix"] = user_env(base)
+        USER_ENV["prefix"], USER_ENV["deploy"] = user_env(base), readable_deploy(base)
         yield base, made[0], made[1], made[2]
     finally:
+        USER_ENV.update(prefix=Path(sys.prefix), deploy=DEPLOY)
         for person in made:
             remove_user(person)
         shutil.rmtree(base, ignore_errors=True)
