@@ -70,7 +70,7 @@ def _grade(ref_id: str, folder: Path) -> tuple[float, list[str]]:
     top = 1.0 if exam else (scoring.scenario_max(primary) if kind == "scenario" else scoring.item_max(primary))
     label = _label(kind, primary, ref_id)
     try:
-        answers = store.read(folder / ANSWERS_FILE)
+        answers = store.read_checked(folder / ANSWERS_FILE)
     except store.StoreError as e:
         return 0.0, [f"{label}: {e}, so this item has no saved answer. Points: 0 of {_fmt(top)}."]
     entry = answers.get(ref_id)
