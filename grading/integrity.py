@@ -62,7 +62,7 @@ def identical_answers(choice_table: pd.DataFrame) -> pd.DataFrame:
 SIMILAR_COLUMNS = ["student", "other", "assignment", "n_both_answered", "n_both_wrong", "n_same_wrong",
                    "expected_same_wrong", "p_value", "evidence"]
 MIN_SAME_WRONG = 4  # fewer shared wrong answers than this is never flagged, however rare the options
-ALPHA = 0.001  # chance of flagging any honest pair in a class, shared out over every pair (Bonferroni)
+ALPHA = 0.01  # chance of flagging any honest pair in a class, shared out over every pair (Bonferroni)
 EVIDENCE_ITEMS = 12  # items listed in a pair's evidence (the count says how many there are)
 
 
@@ -143,7 +143,7 @@ def similar_answers(course: Course, choice_table: pd.DataFrame, every_pair: bool
     evidence (questions, answers) is for the trainer to judge. `every_pair`: every pair sharing at least
     MIN_SAME_WRONG wrong answers, flagged or not (to see the numbers)."""
     g = _graded_choices(course, choice_table)
-    g = g[g["valid"]]
+    g = g[g["valid"].astype(bool)]
     out = []
     for assignment, d in g.groupby("assignment", sort=True):
         students = sorted(d["student"].unique())
@@ -156,7 +156,7 @@ def similar_answers(course: Course, choice_table: pd.DataFrame, every_pair: bool
         answered = np.zeros((len(students), len(items)), dtype=np.int32)
         wrong = np.zeros_like(answered)
         answered[d["student"].map(index), d["question"].map(col)] = 1
-        w = d[d["wrong"]]
+        w = d[d["wrong"].astype(bool)]
         wrong[w["student"].map(index), w["question"].map(col)] = 1
         codes = pd.factorize(w["question"] + "\x1f" + w["value"])[0]
         onehot = np.zeros((len(students), codes.max() + 1 if len(codes) else 0), dtype=np.int32)

@@ -100,7 +100,7 @@ def copied_answers(module: Module, copier: str) -> tuple[dict, dict[str, float]]
     for sid, points in source.expected.items():
         entry = data["answers"][sid]
         if entry.get("variant", sid) == mine[sid]:
-            at = datetime.fromisoformat(entry["at"].replace("Z", "+00:00")) + SHIFT
+            at = datetime.fromisoformat(entry["at"]) + SHIFT
             kept[sid] = {**entry, "at": at.isoformat(timespec="milliseconds").replace("+00:00", "Z")}
         expected[sid] = points if sid in kept else 0.0
     data["answers"] = kept
