@@ -85,7 +85,7 @@ def _as_symlink(folder: Path, module: Module) -> None:
     os.symlink("/nonexistent/cps_answers.json", _sidecar(folder))
 
 
-COPIED_FROM = cohort.PREFIX + "testwise"  # the classmate the copier copies (many wrong answers of their own)
+COPIED_FROM = "testwise"  # the cohort profile the copier copies (many wrong answers of their own)
 SHIFT = timedelta(minutes=47, seconds=13)  # every save time of the copy is moved by this
 
 
@@ -93,7 +93,7 @@ def copied_answers(module: Module, copier: str) -> tuple[dict, dict[str, float]]
     """The copier's answers file (the classmate's answers, every save time shifted; only the slots where the
     classmate's version is the one the copier is shown, so the points do not depend on which versions the
     grader accepts) and the points it must get: the classmate's on those slots, 0 elsewhere."""
-    source = next(t for t in cohort.profiles(module) if t.student == COPIED_FROM)
+    source = next(t for t in cohort.profiles(module) if t.student == cohort.PREFIX + COPIED_FROM)
     data = json.loads(cohort.sidecar(source.answers, source.student, source.variants))
     mine = {sid: x["id"] for sid, _kind, x, *_ in cohort.graded_slots(module, copier)}
     kept, expected = {}, {}
@@ -190,7 +190,8 @@ FAULTS = [
     Fault("huge_answer", "a 1.5 MB answer to one question", _huge_answer, "first_item_zero",
           "is not one of this question's options"),
     # Copying (issue 16, part 3): graded as normal; the pipeline flags the pair by their shared wrong answers.
-    Fault("copier", f"a copy of {COPIED_FROM}'s answers file with every save time shifted", _copier, COPIED, None),
+    Fault("copier", f"a copy of the {COPIED_FROM} trainee's answers file with every save time shifted", _copier,
+          COPIED, None),
 ]
 
 
