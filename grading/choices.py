@@ -17,21 +17,21 @@ PROBLEM_COLUMNS = ["student", "assignment", "kind", "reason", "message", "path"]
 def read_all(root: Path, pairs: pd.DataFrame) -> tuple[dict, pd.DataFrame, pd.DataFrame]:
     """Answers for each (student, assignment) row of `pairs` from autograded/<student>/<assignment>/.
 
-    Returns ({(student, assignment): {item id: value}}, choices table, problems table). An unreadable
-    or missing file is a row in problems (reason from cps_ethics.store), never an exception.
+    Returns ({(student, assignment): {item id: value}}, choices table, problems table). Read with the
+    trainer's reader (`cps_ethics.store.load`): every field type-checked, every string cleaned. An unreadable
+    or missing file is a row in problems (kind answers_file, reason from cps_ethics.store), an entry that does
+    not fit is left out with a row (kind answers_entry, reason bad_entry); never an exception.
     """
     answers: dict[tuple[str, str], dict] = {}
     rows, problems = [], []
     base = Path(root) / "autograded"
     for student, assignment in zip(pairs["student"], pairs["assignment"]):
         path = base / student / assignment / ANSWERS_FILE
-        try:
-            found = store.read(path)
-        except store.StoreError as e:
-            problems.append({"student": student, "assignment": assignment, "kind": "answers_file",
-                             "reason": e.reason, "message": str(e), "path": str(path)})
-            answers[(student, assignment)] = {}
-            continue
+        found, bad = store.load(path)
+        for reason, message in bad:
+            problems.append({"student": student, "assignment": assignment,
+                             "kind": "answers_entry" if reason == "bad_entry" else "answers_file",
+                             "reason": reason, "message": message, "path": store.visible(str(path))})
         answers[(student, assignment)] = {k: v["value"] for k, v in found.items()}
         for item_id in sorted(found):
             entry = found[item_id]

@@ -5,6 +5,7 @@ from __future__ import annotations
 import hashlib
 from pathlib import Path
 
+import numpy as np
 import pandas as pd
 
 from cps_ethics.autograde.grade_answers import read_report
@@ -55,4 +56,153 @@ def identical_answers(choice_table: pd.DataFrame) -> pd.DataFrame:
             rows.append({"student": s, "assignment": assignment, "kind": "answers_file", "reason": "identical",
                          "message": f"answers file identical to {others}'s (same choices, same save times)",
                          "path": ""})
+    return pd.DataFrame(rows, columns=PROBLEM_COLUMNS)
+
+
+SIMILAR_COLUMNS = ["student", "other", "assignment", "n_both_answered", "n_both_wrong", "n_same_wrong",
+                   "expected_same_wrong", "p_value", "evidence"]
+MIN_SAME_WRONG = 4  # fewer shared wrong answers than this is never flagged, however rare the options
+ALPHA = 0.01  # chance of flagging any honest pair in a class, shared out over every pair (Bonferroni)
+EVIDENCE_ITEMS = 12  # items listed in a pair's evidence (the count says how many there are)
+
+
+def _graded_choices(course: Course, choice_table: pd.DataFrame) -> pd.DataFrame:
+    """choice_table with `item` (the question answered: slot, and version if any), `wrong` (valid answer
+    below full points on the key of the version answered) and `valid`; answers to unknown items dropped."""
+    import json
+
+    from cps_ethics.model import scoring
+
+    rows = []
+    cache: dict = {}
+    for s, a, slot, var, value in zip(choice_table["student"], choice_table["assignment"],
+                                      choice_table["item_id"], choice_table["variant"], choice_table["value"]):
+        if (slot, var) not in cache:
+            found = course.slot(slot)
+            key = found[1].get(var) if found and found[2].id == a else None
+            cache[(slot, var)] = (found[0], key, _wrong_answers(found[0], key)) \
+                if key and key.get("kind") == "graded" else None
+        if cache[(slot, var)] is None:
+            continue
+        kind, key, n_wrong = cache[(slot, var)]
+        v = json.loads(value)
+        res = scoring.score_scenario(key, v) if kind == "scenario" else scoring.score_item(key, v)
+        valid = not any("not" in p and "finished" not in p for p in res.problems) and bool(res.said)
+        rows.append({"student": s, "assignment": a, "item": var if var == slot else f"{slot} ({var})",
+                     "question": var, "value": value, "valid": valid, "wrong": res.points < res.max_points,
+                     "n_wrong": n_wrong})
+    return pd.DataFrame(rows, columns=["student", "assignment", "item", "question", "value", "valid", "wrong",
+                                       "n_wrong"])
+
+
+MAX_PRIOR = 10  # at most this many wrong answers assumed equally likely where nobody else answered wrongly
+
+
+def _wrong_answers(kind: str, key: dict) -> int:
+    """How many different wrong answers a question has (capped at MAX_PRIOR: real wrong answers bunch up)."""
+    from math import factorial
+
+    from cps_ethics.model import graph
+
+    if kind == "scenario":
+        top = graph.max_points(key)
+        n = sum(1 for p in graph.paths(key) if graph.path_points(key, p) < top)
+    elif key["type"] == "single":
+        n = sum(1 for o in key["options"] if o["rating"] != "best")
+    elif key["type"] == "multiple":
+        n = 2 ** len(key["options"]) - 1
+    elif key["type"] == "matching":
+        n = len(key["choices"]) ** len(key["pairs"]) - 1
+    else:
+        n = factorial(len(key["steps"])) - 1
+    return max(1, min(n, MAX_PRIOR))
+
+
+def _at_least(k: int, probs: list[float]) -> float:
+    """P(at least k of independent events with these probabilities happen) (Poisson binomial, exact)."""
+    dist = np.zeros(len(probs) + 1)
+    dist[0] = 1.0
+    for p in probs:
+        dist[1:] = dist[1:] * (1 - p) + dist[:-1] * p
+        dist[0] *= 1 - p
+    return float(min(1.0, dist[k:].sum()))
+
+
+def similar_answers(course: Course, choice_table: pd.DataFrame, every_pair: bool = False) -> pd.DataFrame:
+    """Pairs of trainees whose choices agree far beyond what their scores explain: the same wrong answer on
+    many questions both got wrong, compared with what two independent trainees would share given how often
+    the rest of the class chose each wrong answer. Save times play no part (a copy with shifted times is
+    found as well); right answers play no part (honest high scorers agree on those by being right).
+
+    For each pair and each question both answered wrongly (the same version), the chance of the same wrong
+    answer by chance is sum over wrong answers v of q_v^2, q_v the share of v among the other trainees' wrong
+    answers to that question, add-one smoothed over the question's possible wrong answers (at most
+    MAX_PRIOR). The count of shared wrong answers is compared with the exact distribution of the number of
+    such chance agreements (Poisson binomial); a pair is flagged when it shares at least MIN_SAME_WRONG and
+    the chance of as many is below ALPHA / number of pairs in the assignment. Nothing is changed: the
+    evidence (questions, answers) is for the trainer to judge. `every_pair`: every pair sharing at least
+    MIN_SAME_WRONG wrong answers, flagged or not (to see the numbers)."""
+    g = _graded_choices(course, choice_table)
+    g = g[g["valid"].astype(bool)]
+    out = []
+    for assignment, d in g.groupby("assignment", sort=True):
+        students = sorted(d["student"].unique())
+        n_pairs = len(students) * (len(students) - 1) // 2
+        if n_pairs == 0:
+            continue
+        index = {s: n for n, s in enumerate(students)}
+        items = sorted(d["question"].unique())
+        col = {q: n for n, q in enumerate(items)}
+        answered = np.zeros((len(students), len(items)), dtype=np.int32)
+        wrong = np.zeros_like(answered)
+        answered[d["student"].map(index), d["question"].map(col)] = 1
+        w = d[d["wrong"].astype(bool)]
+        wrong[w["student"].map(index), w["question"].map(col)] = 1
+        codes = pd.factorize(w["question"] + "\x1f" + w["value"])[0]
+        onehot = np.zeros((len(students), codes.max() + 1 if len(codes) else 0), dtype=np.int32)
+        onehot[w["student"].map(index).to_numpy(), codes] = 1
+        same = onehot @ onehot.T
+        both_answered, both_wrong = answered @ answered.T, wrong @ wrong.T
+        # per question: counts of each wrong answer, and each trainee's wrong answer
+        counts = w.groupby(["question", "value"]).size()
+        picked = {(s, q): v for s, q, v in zip(w["student"], w["question"], w["value"])}
+        labels = dict(zip(d["question"], d["item"]))
+        priors = dict(zip(d["question"], d["n_wrong"]))
+        threshold = ALPHA / n_pairs
+        for i, j in zip(*np.nonzero(np.triu(same >= MIN_SAME_WRONG, k=1))):
+            a, b = students[i], students[j]
+            chances, evidence = [], []
+            for q in (items[k] for k in np.nonzero(wrong[i] & wrong[j])[0]):
+                others = counts.loc[q].copy()
+                others[picked[(a, q)]] -= 1
+                others[picked[(b, q)]] -= 1
+                others = others[others > 0]
+                k = max(priors[q], len(others))  # the possible wrong answers, each seen once more
+                shares = (others + 1) / (others.sum() + k)
+                unseen = (k - len(others)) / (others.sum() + k)  # shared out over the ones nobody else chose
+                chances.append(float((shares ** 2).sum()) + unseen ** 2 / max(1, k - len(others)))
+                if picked[(a, q)] == picked[(b, q)]:
+                    evidence.append(f"{labels[q]}: {picked[(a, q)]}")
+            n_same = int(same[i, j])
+            expected = sum(chances)
+            p = _at_least(n_same, chances)
+            if p < threshold or every_pair:
+                more = len(evidence) - EVIDENCE_ITEMS
+                out.append({"student": a, "other": b, "assignment": assignment,
+                            "n_both_answered": int(both_answered[i, j]), "n_both_wrong": int(both_wrong[i, j]),
+                            "n_same_wrong": n_same, "expected_same_wrong": round(expected, 2), "p_value": p,
+                            "evidence": "; ".join(evidence[:EVIDENCE_ITEMS])
+                            + (f"; and {more} more" if more > 0 else "")})
+    return pd.DataFrame(out, columns=SIMILAR_COLUMNS).sort_values(["assignment", "p_value"], ignore_index=True)
+
+
+def similar_answer_problems(similar: pd.DataFrame) -> pd.DataFrame:
+    """A problem row for each trainee of each flagged pair (see `similar_answers`)."""
+    rows = []
+    for r in similar.itertuples():
+        for s, o in ((r.student, r.other), (r.other, r.student)):
+            rows.append({"student": s, "assignment": r.assignment, "kind": "answers_file", "reason": "similar",
+                         "message": (f"the same wrong answer as {o} on {r.n_same_wrong} of the {r.n_both_wrong} "
+                                     f"questions both got wrong (about {r.expected_same_wrong:g} expected by "
+                                     f"chance): {r.evidence}"), "path": ""})
     return pd.DataFrame(rows, columns=PROBLEM_COLUMNS)

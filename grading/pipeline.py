@@ -14,7 +14,18 @@ import pandas as pd
 from cps_ethics.errors import CourseError
 from cps_ethics.model.content import Course, load_course
 
-from . import choices, gradebook, integrity, items, options, paths, principles, scores, variants
+from . import (
+    choices,
+    csvsafe,
+    gradebook,
+    integrity,
+    items,
+    options,
+    paths,
+    principles,
+    scores,
+    variants,
+)
 
 STEPS = 6
 # Table name -> what one row is (the CSV columns are documented in grading/README.md).
@@ -33,6 +44,7 @@ TABLES = {
     "scenario_paths": "one scenario x one distinct path: how many took it",
     "path_departures": "one scenario node x option where trainees first left the best path",
     "choices": "one trainee x one saved answer",
+    "similar_answers": "one pair of trainees whose wrong answers agree far beyond chance (possible copying)",
     "problems": "one answers file or submission that needs a trainer's attention",
 }
 
@@ -58,12 +70,13 @@ def compute(db_url: str, course: Course, root: Path, progress: Callable[[str], N
     progress(f"[2/{STEPS}] Reading {len(graded)} answers files in autograded/")
     answers, choice_table, problems = choices.read_all(Path(root), graded)
     counts = integrity.autograde_counts(Path(root), course, graded)
+    similar = integrity.similar_answers(course, choice_table)
     problems = pd.concat([frame for frame in (choices.submission_problems(ta), problems,
                                               integrity.added_cell_problems(counts),
                                               integrity.identical_answers(choice_table),
                                               choices.not_shown_problems(Path(root), {m.id: m.notebook for m in
-                                                                                      course.modules}, graded))
-                          if len(frame)]
+                                                                                      course.modules}, graded),
+                                              integrity.similar_answer_problems(similar)) if len(frame)]
                          or [problems], ignore_index=True)
     if len(problems):
         progress(f"[2/{STEPS}]  {len(problems)} problems to look at (see problems.csv)")
@@ -94,6 +107,7 @@ def compute(db_url: str, course: Course, root: Path, progress: Callable[[str], N
         "scenario_paths": paths.path_counts(tpaths),
         "path_departures": paths.departures(course, tpaths),
         "choices": choice_table,
+        "similar_answers": similar,
         "problems": problems,
     }
     assert list(tables) == list(TABLES)
@@ -101,13 +115,14 @@ def compute(db_url: str, course: Course, root: Path, progress: Callable[[str], N
 
 
 def write_tables(tables: dict, out_dir: Path) -> list[Path]:
-    """Write every table as <name>.csv: all into a temp folder first, then each moved into place."""
+    """Write every table as <name>.csv (formula-safe, see csvsafe): all into a temp folder first, then each
+    moved into place."""
     out_dir = Path(out_dir)
     out_dir.mkdir(parents=True, exist_ok=True)
     tmp = Path(tempfile.mkdtemp(prefix=".tables-", dir=out_dir))
     try:
         for name, df in tables.items():
-            df.to_csv(tmp / f"{name}.csv", index=False)
+            csvsafe.write(df, tmp / f"{name}.csv")
         done = []
         for name in tables:
             os.replace(tmp / f"{name}.csv", out_dir / f"{name}.csv")

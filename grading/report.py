@@ -13,6 +13,7 @@ from typing import Callable
 import pandas as pd
 
 from cps_ethics.model.content import Course
+from cps_ethics.store import visible
 
 from . import plots
 
@@ -27,12 +28,19 @@ def page(title: str, body: list[str]) -> str:
             f"<style>{CSS}</style></head><body><h1>{html.escape(title)}</h1>\n" + "\n".join(body) + "</body></html>")
 
 
-def table(df: pd.DataFrame, cols: list[str] | None = None, max_rows: int | None = None) -> str:
+# Trainee strings are shown as text only: pandas escapes HTML, and every table sits in an element that
+# MathJax skips (mathjax_ignore: MathJax 3, as in JupyterLab 4; tex2jax_ignore: MathJax 2, as in nbconvert's
+# HTML), so `$...$` or `\(...\)` in a trainee's string is never typeset where the HTML is shown.
+NO_MATH = "<div class='tex2jax_ignore mathjax_ignore'>{}</div>"
+
+
+def table(df: pd.DataFrame, cols: list[str] | None = None, max_rows: int | None = None, escape: bool = True) -> str:
+    """A table as HTML for a report or the dashboard: text only, never typeset."""
     d = df[cols] if cols else df
+    more = ""
     if max_rows is not None and len(d) > max_rows:
-        return d.head(max_rows).to_html(index=False, na_rep="", float_format=lambda x: f"{x:.3g}") + \
-            f"<p>(first {max_rows} of {len(d)} rows; all rows are in the CSV file)</p>"
-    return d.to_html(index=False, na_rep="", float_format=lambda x: f"{x:.3g}")
+        d, more = d.head(max_rows), f"<p>(first {max_rows} of {len(d)} rows; all rows are in the CSV file)</p>"
+    return NO_MATH.format(d.to_html(index=False, na_rep="", float_format=lambda x: f"{x:.3g}", escape=escape)) + more
 
 
 def img(fig, alt: str) -> str:
@@ -64,7 +72,13 @@ def class_report(t: dict, course: Course) -> str:
     for sc in t["scenario_paths"]["scenario"].unique():
         body += [f"<h3>{html.escape(sc)}</h3>", img(plots.path_bars(t["scenario_paths"], sc), f"Paths through {sc}"),
                  table(t["path_departures"][t["path_departures"]["scenario"] == sc])]
-    body += ["<h2>Follow-up list</h2>", table(t["follow_up"], max_rows=500),
+    body += ["<h2>Answers much alike (possible copying)</h2>",
+             "<p>Pairs of trainees who gave the same wrong answer on far more questions than trainees answering "
+             "independently would, given how often the rest of the class chose each wrong answer (right answers "
+             "and save times play no part). Nothing was changed: the questions and answers are the evidence "
+             "for you to judge.</p>",
+             table(t["similar_answers"]) if len(t["similar_answers"]) else "<p>None.</p>",
+             "<h2>Follow-up list</h2>", table(t["follow_up"], max_rows=500),
              "<h2>Problems</h2>", table(t["problems"]) if len(t["problems"]) else "<p>None.</p>"]
     return page("Class report", body)
 
@@ -105,8 +119,7 @@ def trainee_report(student: str, t: dict, own: dict | None = None) -> str:
     body = ["<h2>Assignments</h2>",
             table(own["trainee_assignments"], ["assignment", "status", "score", "max_score", "reason"]),
             "<h2>Principles</h2>",
-            tp[["principle", "name", "earned", "possible", "bar", "mastery"]].to_html(index=False, escape=False,
-                                                                                   na_rep=""),
+            table(tp, ["principle", "name", "earned", "possible", "bar", "mastery"], escape=False),
             "<h2>To review together</h2>",
             table(own["follow_up"], ["principle", "name", "assignment", "grade_id", "score", "max_score"])
             if len(own["follow_up"]) else "<p>Nothing below the mastery threshold.</p>",
@@ -117,8 +130,9 @@ def trainee_report(student: str, t: dict, own: dict | None = None) -> str:
             "<p>The version (variant) of each graded place this trainee saw, and its points.</p>",
             table(own["trainee_items"][own["trainee_items"]["variant"].astype(str) != ""],
                   ["assignment", "grade_id", "variant", "variant_answered", "score", "max_score"])]
-    if len(own["problems"]):
-        body += ["<h2 class='flag'>Problems</h2>", table(own["problems"], ["assignment", "reason", "message"])]
+    mine = own["problems"][own["problems"]["reason"] != "similar"]  # a flag for the trainer, naming another
+    if len(mine):
+        body += ["<h2 class='flag'>Problems</h2>", table(mine, ["assignment", "reason", "message"])]
     return page(f"Report for {student}", body)
 
 
@@ -171,10 +185,11 @@ def cmd(root: Path, args) -> int:
     for _, r in ta[ta["status"] == "failed"].iterrows():
         _say(f"  FAILED: {r['student']} {r['assignment']}: {r['reason']}")
     probs = tables["problems"]
-    for _, r in probs[probs["kind"] == "answers_file"].iterrows():
+    for _, r in probs[probs["kind"].isin(["answers_file", "answers_entry"])].iterrows():
         _say(f"  answers file: {r['student']} {r['assignment']}: {r['message']}")
     return 0
 
 
 def _say(msg: str) -> None:
-    print(msg, flush=True)
+    """Print a line; trainee strings in it have their control characters shown as text."""
+    print(visible(msg), flush=True)

@@ -8,7 +8,7 @@ import pandas as pd
 
 from cps_ethics.model.content import Course
 
-from . import gradebook
+from . import csvsafe, gradebook
 
 
 def principle_map(course: Course) -> pd.DataFrame:
@@ -45,7 +45,7 @@ def write(db_url: str, course: Course, out_dir: Path) -> list[Path]:
     for name, df in (("trainee_totals", totals(g)), ("principle_scores", by_principle(g, course))):
         path = out_dir / f"{name}.csv"
         tmp = path.with_suffix(".csv.tmp")
-        df.to_csv(tmp, index=False)
+        csvsafe.write(df, tmp)
         tmp.replace(path)
         paths.append(path)
     return paths

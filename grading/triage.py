@@ -9,6 +9,7 @@ import pandas as pd
 
 from cps_ethics.model import scoring
 from cps_ethics.model.content import Course, Module
+from cps_ethics.store import visible
 
 from .choices import NOT_SHOWN
 
@@ -97,9 +98,11 @@ def triage(root: Path, course: Course, db_url: str) -> pd.DataFrame:
         pairs = pd.DataFrame({"student": sorted(s for s in status if status[s] == scores.GRADED)})
         pairs["assignment"] = module.id
         answers, choice_table, problems = choices.read_all(root, pairs)
-        unreadable = dict(zip(problems["student"], problems["message"]))
+        bad = problems[problems["kind"] == "answers_file"]  # whole files; answers_entry: entries left out
+        unreadable, entries = dict(zip(bad["student"], bad["message"])), problems[problems["kind"] == "answers_entry"]
         counts = integrity.autograde_counts(root, course, pairs).set_index("student")
-        copied = integrity.identical_answers(choice_table).set_index("student")["message"].to_dict()
+        copied = pd.concat([integrity.identical_answers(choice_table), integrity.similar_answer_problems(
+            integrity.similar_answers(course, choice_table))]).groupby("student")["message"].agg("; ".join).to_dict()
         picked = variants.chosen(choice_table)
         hidden = choices.not_shown(root, {module.id: module.notebook}, pairs)
         for student in sorted(on_disk | set(status)):
@@ -129,6 +132,7 @@ def triage(root: Path, course: Course, db_url: str) -> pd.DataFrame:
                 notes += [f"{NOT_SHOWN}: {', '.join(other)} (scored 0)"] if other else []
                 row["not_shown"] = len(other)
                 notes += [f"answers to items not in {module.id}: {', '.join(unknown)} (ignored)"] if unknown else []
+                notes += [f"answers file: {m}" for m in entries[entries["student"] == student]["message"]]
                 row["reason"] = "; ".join(notes)
                 _integrity(row, counts, copied)
             rows.append(row)
@@ -178,7 +182,7 @@ def summary(t: pd.DataFrame) -> list[str]:
               "trainee's."),
              f"  {int((graded['not_shown'] > 0).sum())} had {NOT_SHOWN} (scored 0)."]
     for r in t[t["reason"] != ""].itertuples():
-        lines.append(f"  - {r.student} / {r.assignment} ({r.status}): {r.reason}")
+        lines.append(visible(f"  - {r.student} / {r.assignment} ({r.status}): {r.reason}"))
     return lines
 
 

@@ -16,10 +16,12 @@ from .authoring import build as build_mod
 from .course import db_url, require_root
 from .errors import CourseError
 from .simulate import cohort as cohort_mod
+from .store import visible
 
 
 def say(msg: str) -> None:
-    print(msg, flush=True)
+    """Print a message: control characters in it (from a trainee's file or folder name) are shown as text."""
+    print("\n".join(visible(line) for line in msg.split("\n")), flush=True)
 
 
 def cmd_validate(root: Path, args) -> int:
@@ -275,7 +277,7 @@ def main(argv: list[str] | None = None) -> int:
         root = require_root(Path(args.root) if args.root else None)
         return COMMANDS[args.command][0](root, args)
     except CourseError as e:
-        print(f"cps-course {args.command}: {e}", file=sys.stderr)
+        print(f"cps-course {args.command}: {visible(str(e))}", file=sys.stderr)
         return 2
     except KeyboardInterrupt:
         print("Stopped.", file=sys.stderr)

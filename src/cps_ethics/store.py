@@ -6,6 +6,7 @@ import contextlib
 import fcntl
 import json
 import os
+import re
 import stat
 import tempfile
 from datetime import datetime, timezone
@@ -36,8 +37,8 @@ def empty() -> dict:
     return {"format": FORMAT, "version": VERSION, "answers": {}}
 
 
-def parse(raw: bytes, name: str = ANSWERS_FILE) -> dict:
-    """Check an answers file's bytes; return its answers {id: {"value", "at"}} or raise StoreError."""
+def _document(raw: bytes, name: str) -> dict:
+    """The answers table of an answers file's bytes (format, version and table checked), or StoreError."""
     if len(raw) > MAX_BYTES:
         raise StoreError("too_large", f"{name} is larger than {MAX_BYTES // 1024 // 1024} MiB")
     try:
@@ -56,14 +57,20 @@ def parse(raw: bytes, name: str = ANSWERS_FILE) -> dict:
     answers = data.get("answers")
     if not isinstance(answers, dict):
         raise StoreError("wrong_shape", f"{name} has no answers table")
+    return answers
+
+
+def parse(raw: bytes, name: str = ANSWERS_FILE) -> dict:
+    """Check an answers file's bytes; return its answers {id: {"value", "at"}} or raise StoreError."""
+    answers = _document(raw, name)
     for key, entry in answers.items():
         if not (isinstance(entry, dict) and "value" in entry and isinstance(entry.get("at"), str)):
             raise StoreError("wrong_shape", f"{name}: the answer to {key!r} is not in the expected form")
     return answers
 
 
-def read(path: Path) -> dict:
-    """The answers in the file at `path`; StoreError (reason 'missing', 'not_a_file', ...) if unusable."""
+def _raw(path: Path) -> bytes:
+    """The bytes of the regular file at `path` (never through a link); StoreError if it cannot be used."""
     try:
         st = os.lstat(path)
     except FileNotFoundError:
@@ -79,7 +86,125 @@ def read(path: Path) -> dict:
             raw = f.read(MAX_BYTES + 1)
     except OSError as e:
         raise StoreError("unreadable", f"{path.name} cannot be read ({e.strerror})") from None
-    return parse(raw, path.name)
+    return raw
+
+
+def read(path: Path) -> dict:
+    """The answers in the file at `path`; StoreError (reason 'missing', 'not_a_file', ...) if unusable."""
+    path = Path(path)
+    return parse(_raw(path), path.name)
+
+
+# --- The trainer's side: every string in an answers file is untrusted -------------------------------------
+# Control characters (C0, DEL, C1), invisible and direction-changing characters, and lone surrogates.
+_HIDDEN = re.compile("[\x00-\x1f\x7f-\x9f\u061c\u200b-\u200f\u2028-\u202e\u2060-\u2069\ufeff"
+                     "\ud800-\udfff]")
+MAX_TEXT = 200  # characters kept of any one string of an answers file (ids are far shorter)
+
+
+def _escape(m: re.Match) -> str:
+    o = ord(m.group())
+    if 0xD800 <= o <= 0xDFFF:
+        return "\ufffd"
+    return f"\\x{o:02x}" if o < 0x100 else f"\\u{o:04x}"
+
+
+def visible(text, limit: int | None = None) -> str:
+    """Text from a trainee's file as it may be printed or shown: control and invisible characters as
+    `\\x1b`-style text, lone surrogates as U+FFFD, cut to `limit` characters. The one helper for every
+    terminal line, table and report that shows a trainee's strings."""
+    text = _HIDDEN.sub(_escape, text if isinstance(text, str) else str(text))
+    if limit is not None and len(text) > limit:
+        text = text[: limit - 1] + "\u2026"
+    return text
+
+
+def _text(s: str) -> str:
+    return visible(s, MAX_TEXT)
+
+
+def _kind(x) -> str:
+    """What a JSON value is, in words (for a problem message)."""
+    return {dict: "an object", list: "a list", str: "text", bool: "true/false", type(None): "null",
+            int: "a number", float: "a number"}.get(type(x), type(x).__name__)
+
+
+def _value(v):
+    """A saved answer in one of the forms the widgets write, strings cleaned; None if it fits none:
+    text (single choice); a list of texts (multiple choice; ordering, with null for an empty step);
+    an object of texts (matching); a list of [node, option] text pairs (scenario path)."""
+    if isinstance(v, str):
+        return _text(v)
+    if isinstance(v, dict):
+        if all(isinstance(x, str) for x in v.values()):
+            return {_text(k): _text(x) for k, x in v.items()}
+        return None
+    if isinstance(v, list):
+        if all(isinstance(x, str) or x is None for x in v):
+            return [None if x is None else _text(x) for x in v]
+        if all(isinstance(x, list) and len(x) == 2 and all(isinstance(y, str) for y in x) for x in v):
+            return [[_text(x[0]), _text(x[1])] for x in v]
+    return None
+
+
+def check_entry(key: str, entry) -> tuple[dict | None, str]:
+    """(the entry with its strings cleaned, "") if it has the form the widgets write, else (None, what is wrong)."""
+    if not isinstance(entry, dict):
+        return None, f"is {_kind(entry)}, not an answer with a value and a time"
+    if "value" not in entry:
+        return None, "has no value"
+    value = _value(entry["value"])
+    if value is None:
+        v = entry["value"]
+        inner = {_kind(x) for x in (v.values() if isinstance(v, dict) else v if isinstance(v, list) else [])}
+        return None, (f"has a value that is {_kind(v)}" + (f" holding {', '.join(sorted(inner))}" if inner else "")
+                      + ", which no question of the course saves")
+    if not isinstance(entry.get("at"), str):
+        return None, f"has a save time that is {_kind(entry.get('at'))}, not text"
+    out = {"value": value, "at": _text(entry["at"])}
+    if "variant" in entry:
+        if not isinstance(entry["variant"], str):
+            return None, f"has a version that is {_kind(entry['variant'])}, not text"
+        out["variant"] = _text(entry["variant"])
+    return out, ""
+
+
+def load(path: Path) -> tuple[dict, list[tuple[str, str]]]:
+    """The trainer's reader: (answers {id: {"value", "at", "variant"?}}, problems [(reason, message)]).
+
+    Never raises for anything in the file. Every field is type-checked against what the widgets write and
+    every string cleaned (`visible`, cut to MAX_TEXT characters). A file that cannot be used gives no answers
+    and one problem (reason from StoreError: missing, not_json, ...); an entry that does not fit is left out,
+    with a problem (reason 'bad_entry')."""
+    path = Path(path)
+    try:
+        table = _document(_raw(path), path.name)
+    except StoreError as e:
+        return {}, [(e.reason, visible(str(e)))]
+    return checked(table, path.name)
+
+
+def checked(table: dict, name: str = ANSWERS_FILE) -> tuple[dict, list[tuple[str, str]]]:
+    """`load` on an answers table already parsed (see `load`)."""
+    answers, problems = {}, []
+    for key, entry in table.items():
+        clean, why = check_entry(key, entry)
+        shown = _text(key)
+        if clean is None:
+            problems.append(("bad_entry", f"{name}: the answer to '{shown}' {why}; it was not graded"))
+        elif shown in answers:
+            problems.append(("bad_entry", f"{name}: two answers to '{shown}' once cleaned; neither was graded"))
+            answers[shown] = None
+        else:
+            answers[shown] = clean
+    return {k: v for k, v in answers.items() if v is not None}, problems
+
+
+def read_checked(path: Path) -> dict:
+    """Like `read` (StoreError when the file as a whole cannot be used), but every entry type-checked and
+    cleaned as in `load`; entries that do not fit are left out (the trainer's reports list them)."""
+    path = Path(path)
+    return checked(_document(_raw(path), path.name), path.name)[0]
 
 
 class AnswerStore:

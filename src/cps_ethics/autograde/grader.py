@@ -95,7 +95,7 @@ def _grade(ref_id: str, folder: Path, trainee: str) -> tuple[float, list[str], b
     top = 1.0 if exam else (scoring.scenario_max(key) if kind == "scenario" else scoring.item_max(key))
     label = _label(kind, key, ref_id)
     try:
-        answers = store.read(folder / ANSWERS_FILE)
+        answers = store.read_checked(folder / ANSWERS_FILE)
     except store.StoreError as e:
         return 0.0, [f"{label}: {e}, so this item has no saved answer. Points: 0 of {_fmt(top)}."], False
     entry = answers.get(ref_id)

@@ -13,6 +13,7 @@ import sqlalchemy as sa
 
 from cps_ethics.course import db_url as course_db_url
 from cps_ethics.errors import CourseError
+from cps_ethics.store import visible
 
 from .runner import STUDENT_LINE, nbgrader
 
@@ -88,7 +89,8 @@ def autograde(root: Path, assignment: str, workers: int = 0, url: str | None = N
         return Outcome(assignment, [])
     bad = [s for s in ids if "," in s]
     if bad:
-        raise CourseError(f"Student ids cannot contain a comma (nbgrader's exclude list is comma separated): {bad}")
+        raise CourseError("Student ids cannot contain a comma (nbgrader's exclude list is comma separated): "
+                          + ", ".join(visible(b) for b in bad))
     workers = workers or default_workers()
     args = ["autograde", assignment, *(["--force"] if force else []), *(extra_args or [])]
     serialised = is_sqlite(url) and workers > 1 and len(ids) > 1
@@ -107,7 +109,7 @@ def autograde(root: Path, assignment: str, workers: int = 0, url: str | None = N
             with lock:
                 if hit.group("student") not in seen:
                     seen.append(hit.group("student"))
-                    say(f"  [{len(seen)}/{len(ids)}] {hit.group('student')}")
+                    say(f"  [{len(seen)}/{len(ids)}] {visible(hit.group('student'))}")
 
     def run(k: int) -> int:
         others = sorted(set(ids) - set(groups[k]))

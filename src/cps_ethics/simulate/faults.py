@@ -7,6 +7,7 @@ import os
 import shutil
 from collections.abc import Callable
 from dataclasses import dataclass
+from datetime import datetime, timedelta
 from pathlib import Path
 
 import nbformat
@@ -23,6 +24,7 @@ BIG_OUTPUT = "print('x' * 30_000_000)"
 FAILED = "failed"  # nbgrader drops the whole submission: rows stay without a score
 ADDED = ("infinite_loop", "deaf_loop", "big_output")  # added code cells: dropped at autograde, never run
 NOT_GRADED = "not_graded"  # nbgrader records nothing at all for the submission
+COPIED = "copied"  # the classmate's points on the copied slots (see copied_answers)
 
 
 @dataclass
@@ -32,7 +34,7 @@ class Fault:
     name: str
     what: str
     make: Callable[[Path, Module], None]
-    expected: str  # "all_right", "zero", "first_item_zero", FAILED or NOT_GRADED
+    expected: str  # "all_right", "zero", "first_item_zero", COPIED, FAILED or NOT_GRADED
     reason: str | None  # words in the grading cells' output, or in triage's reason; None: graded as normal
 
     @property
@@ -81,6 +83,33 @@ def _as_directory(folder: Path, module: Module) -> None:
 def _as_symlink(folder: Path, module: Module) -> None:
     _sidecar(folder).unlink()
     os.symlink("/nonexistent/cps_answers.json", _sidecar(folder))
+
+
+COPIED_FROM = "testwise"  # the cohort profile the copier copies (many wrong answers of their own)
+SHIFT = timedelta(minutes=47, seconds=13)  # every save time of the copy is moved by this
+
+
+def copied_answers(module: Module, copier: str) -> tuple[dict, dict[str, float]]:
+    """The copier's answers file (the classmate's answers, every save time shifted; only the slots where the
+    classmate's version is the one the copier is shown, so the points do not depend on which versions the
+    grader accepts) and the points it must get: the classmate's on those slots, 0 elsewhere."""
+    source = next(t for t in cohort.profiles(module) if t.student == cohort.PREFIX + COPIED_FROM)
+    data = json.loads(cohort.sidecar(source.answers, source.student, source.variants))
+    mine = {sid: x["id"] for sid, _kind, x, *_ in cohort.graded_slots(module, copier)}
+    kept, expected = {}, {}
+    for sid, points in source.expected.items():
+        entry = data["answers"][sid]
+        if entry.get("variant", sid) == mine[sid]:
+            at = datetime.fromisoformat(entry["at"]) + SHIFT
+            kept[sid] = {**entry, "at": at.isoformat(timespec="milliseconds").replace("+00:00", "Z")}
+        expected[sid] = points if sid in kept else 0.0
+    data["answers"] = kept
+    return data, expected
+
+
+def _copier(folder: Path, module: Module) -> None:
+    data, _ = copied_answers(module, folder.parent.name)
+    _sidecar(folder).write_text(json.dumps(data, indent=1))
 
 
 def _huge(folder: Path, module: Module) -> None:
@@ -160,6 +189,9 @@ FAULTS = [
     Fault("big_output", "an added cell printing 30 MB", _edit_cells(_add_cell(BIG_OUTPUT)), "all_right", None),
     Fault("huge_answer", "a 1.5 MB answer to one question", _huge_answer, "first_item_zero",
           "is not one of this question's options"),
+    # Copying (issue 16, part 3): graded as normal; the pipeline flags the pair by their shared wrong answers.
+    Fault("copier", f"a copy of the {COPIED_FROM} trainee's answers file with every save time shifted", _copier,
+          COPIED, None),
 ]
 
 
@@ -174,6 +206,8 @@ def expected_points(module: Module, fault: Fault) -> dict[str, float] | None:
     right = next(t for t in cohort.profiles(module) if t.student == cohort.PREFIX + "all_right").expected
     if fault.expected == "all_right":
         return dict(right)
+    if fault.expected == COPIED:
+        return copied_answers(module, fault.student)[1]
     if fault.expected == "zero":
         return {k: 0.0 for k in right}
     return {**right, first_item(module): 0.0}
