@@ -56,7 +56,10 @@ def _answer_issues(course: Course, module: Module, answers: dict, chosen: dict) 
     """(unknown item ids, ids whose saved answer does not fit the item or variant) in one trainee's answers.
     `chosen` is {slot: the variant the answers file records}."""
     unknown, invalid = [], []
+    reflections = {r["id"] for r in module.reflections()}  # written answers: graded by the trainer in formgrader
     for k, value in answers.items():
+        if k in reflections:
+            continue
         found = course.slot(k)
         if found is None or found[2].id != module.id or next(iter(found[1].values()))["kind"] != "graded":
             unknown.append(k)
