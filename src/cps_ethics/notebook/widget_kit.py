@@ -28,7 +28,8 @@ SAVED_GRADED = "Saved at {time}. You can change this answer until you submit the
 # capture phase (before the document) and stops a key's propagation when its target is inside a widget in a
 # notebook output, so the control's own behaviour (typing, arrows, type-ahead, Space, Enter) is all that happens.
 # Lumino's own opt-out, the `data-lm-suppress-shortcuts` attribute, would also swallow Ctrl+S and the command
-# palette (the browser's "Save page" dialog would open instead), so those, and Tab, are let through here.
+# palette (the browser's "Save page" dialog would open instead), so those, and Tab, are let through here; Ctrl+S
+# is handed to the notebook itself, since ipywidgets' text boxes stop their key events from reaching JupyterLab.
 KEY_GUARD_JS = r"""(function () {
   if (window.cpsKeyGuard) { return; }
   window.cpsKeyGuard = true;
@@ -38,7 +39,21 @@ KEY_GUARD_JS = r"""(function () {
     var t = e.target;
     if (!(t instanceof Element) || !t.closest('.jp-OutputArea-output .jupyter-widgets')) { return; }
     if (e.key === 'Tab') { return; }
-    if ((e.ctrlKey || e.metaKey) && editing.indexOf(String(e.key).toLowerCase()) < 0) { return; }
+    var key = String(e.key).toLowerCase();
+    if ((e.ctrlKey || e.metaKey) && key === 's' && e.isTrusted) {
+      // A text box stops its own key events, so JupyterLab would never see Ctrl+S and the browser would ask
+      // where to save the page: hand the key to the notebook instead.
+      var nb = t.closest('.jp-Notebook');
+      e.preventDefault();
+      e.stopPropagation();
+      if (nb) {
+        nb.dispatchEvent(new KeyboardEvent('keydown', {key: e.key, code: e.code, keyCode: e.keyCode,
+          ctrlKey: e.ctrlKey, metaKey: e.metaKey, shiftKey: e.shiftKey, altKey: e.altKey, bubbles: true,
+          cancelable: true}));
+      }
+      return;
+    }
+    if ((e.ctrlKey || e.metaKey) && editing.indexOf(key) < 0) { return; }
     e.stopPropagation();
   }, true);
 })();"""
