@@ -60,6 +60,7 @@ def compute(db_url: str, course: Course, root: Path, progress: Callable[[str], N
     counts = integrity.autograde_counts(Path(root), course, graded)
     problems = pd.concat([frame for frame in (choices.submission_problems(ta), problems,
                                               integrity.added_cell_problems(counts),
+                                              integrity.reflection_cut_problems(Path(root), course, graded),
                                               integrity.identical_answers(choice_table)) if len(frame)]
                          or [problems], ignore_index=True)
     if len(problems):

@@ -18,6 +18,7 @@ import shutil
 from pathlib import Path
 
 import nbformat
+import pandas as pd
 import pytest
 from courselib import REPO, one_module_course
 from lablib import CHROMIUM, CHROMIUM_ARGS
@@ -31,6 +32,7 @@ from cps_ethics.autograde.runner import nbgrader
 from cps_ethics.model.content import load_course
 from cps_ethics.simulate import cohort
 from cps_ethics.store import MAX_REFLECTION_CHARS
+from grading import integrity
 
 pytestmark = [pytest.mark.browser, pytest.mark.slow]
 
@@ -111,7 +113,7 @@ def graded(tmp_path_factory):
         run = nbgrader(["autograde", MODULE], root, check=False)
         assert run.returncode == 0, run.stdout[-3000:]
         nbgrader(["generate_feedback", MODULE], root)
-        yield {"root": root, "module": module, "rid": rid, "log": run.stdout}
+        yield {"root": root, "module": module, "rid": rid, "log": run.stdout, "course": course}
 
 
 def _task_source(root: Path, module, student: str, rid: str) -> str:
@@ -136,9 +138,14 @@ def test_each_reflection_is_in_its_task_cell_and_a_long_one_is_cut_with_a_note(g
         root, module, "trainee_long", rid)
     page = (root / "feedback" / "trainee_long" / MODULE / f"{module.notebook}.html").read_text()
     assert TAIL not in page and "word word" in page
-    # The whole text stays in the trainer's copy of the submission.
+    # The whole text stays in the trainer's copy of the submission, and the trainer's problem list says so.
     saved = json.loads((root / "autograded" / "trainee_long" / MODULE / "cps_answers.json").read_text())
     assert saved["answers"][rid]["value"] == LONG
+    pairs = pd.DataFrame({"student": ["trainee_new", "trainee_old", "trainee_long"], "assignment": [MODULE] * 3})
+    rows = integrity.reflection_cut_problems(root, graded["course"], pairs)
+    assert list(rows["student"]) == ["trainee_long"] and list(rows["reason"]) == ["reflection_cut"]
+    assert rows["message"].iloc[0].startswith(f"reflection {rid} is {len(LONG):,} characters: formgrader and "
+                                              f"feedback show the first {MAX_REFLECTION_CHARS:,}")
 
 
 def test_formgrader_feedback_and_jupyterlab_show_the_reflection_as_typed(graded, tmp_path):
