@@ -29,6 +29,7 @@ from playwright.sync_api import Page, sync_playwright
 from cps_ethics.authoring import build
 from cps_ethics.autograde.grade_answers import read_report
 from cps_ethics.autograde.runner import nbgrader
+from cps_ethics.autograde.sanitize import HOW_TO_ANSWER, LEGACY_HOW
 from cps_ethics.model.content import load_course
 from cps_ethics.simulate import cohort
 from cps_ethics.store import MAX_REFLECTION_CHARS
@@ -103,10 +104,14 @@ def graded(tmp_path_factory):
         for student, text in (("trainee_new", NEW), ("trainee_old", None), ("trainee_long", LONG)):
             base.student, base.reflection = student, text
             folder = cohort.write_submission(root, module, base)
-        # A submission made before this change: the words are in an answer cell below the task cell.
+        # A submission made before this change: the old task text, no reflection box, the words in an answer
+        # cell below the task cell.
         old = root / "submitted" / "trainee_old" / MODULE / f"{module.notebook}.ipynb"
         nb = nbformat.read(old, as_version=4)
+        nb.cells = [c for c in nb.cells if c.metadata.get("nbgrader", {}).get("grade_id") != f"show_{rid}"]
         at = next(n for n, c in enumerate(nb.cells) if c.metadata.get("nbgrader", {}).get("grade_id") == rid)
+        assert HOW_TO_ANSWER in nb.cells[at].source
+        nb.cells[at].source = nb.cells[at].source.replace(HOW_TO_ANSWER, LEGACY_HOW)
         nb.cells.insert(at + 1, nbformat.v4.new_markdown_cell(OLD, metadata={"cps": {"answer_to": rid}}))
         nbformat.write(nb, old)
         assert folder.is_dir()
@@ -130,6 +135,7 @@ def test_each_reflection_is_in_its_task_cell_and_a_long_one_is_cut_with_a_note(g
         report = read_report(root / "autograded" / student / MODULE, module.notebook)
         assert report["reflections"][rid]["from"] == source, student
         assert report["added_cells_dropped"] == 0, student  # the old answer cell is the trainee's, not an added one
+        assert report["course_cells_restored"] == 0, student  # the old task text is not an edited cell
     long_report = read_report(root / "autograded" / "trainee_long" / MODULE, module.notebook)
     assert long_report["reflections_cut"] == {rid: len(LONG)}
     assert f"reflection {rid} is {len(LONG)} characters" in graded["log"]
