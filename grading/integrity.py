@@ -10,6 +10,7 @@ import pandas as pd
 
 from cps_ethics.autograde.grade_answers import read_report
 from cps_ethics.model.content import Course
+from cps_ethics.store import MAX_REFLECTION_CHARS
 
 from .choices import PROBLEM_COLUMNS
 
@@ -35,6 +36,26 @@ def added_cell_problems(counts: pd.DataFrame) -> pd.DataFrame:
                     "before grading (nothing in them ran; the grade comes from the answers file)"
                     for n in bad["added_cells"]],
         "path": ""}, columns=PROBLEM_COLUMNS)
+
+
+def reflection_cut_problems(root: Path, course: Course, pairs: pd.DataFrame) -> pd.DataFrame:
+    """A problem row for each reflection longer than the cap: formgrader and feedback show its first part."""
+    notebooks = {m.id: m.notebook for m in course.modules}
+    rows = []
+    for student, assignment in zip(pairs["student"], pairs["assignment"]):
+        folder = Path(root) / "autograded" / student / assignment
+        found = read_report(folder, notebooks.get(assignment, "")) or {}
+        cuts = found.get("reflections_cut")
+        seen = found.get("reflections") if isinstance(found.get("reflections"), dict) else {}
+        for rid, chars in sorted(cuts.items()) if isinstance(cuts, dict) else []:
+            where = (f"the submitted notebook in submitted/{student}/{assignment}/"
+                     if (seen.get(rid) or {}).get("from") == "notebook" else str(folder / "cps_answers.json"))
+            rows.append({"student": student, "assignment": assignment, "kind": "reflection",
+                         "reason": "reflection_cut",
+                         "message": f"reflection {rid} is {int(chars):,} characters: formgrader and feedback show "
+                                    f"the first {MAX_REFLECTION_CHARS:,}; the whole text is in {where}",
+                         "path": str(folder)})
+    return pd.DataFrame(rows, columns=PROBLEM_COLUMNS)
 
 
 def identical_answers(choice_table: pd.DataFrame) -> pd.DataFrame:

@@ -73,6 +73,7 @@ def compute(db_url: str, course: Course, root: Path, progress: Callable[[str], N
     similar = integrity.similar_answers(course, choice_table)
     problems = pd.concat([frame for frame in (choices.submission_problems(ta), problems,
                                               integrity.added_cell_problems(counts),
+                                              integrity.reflection_cut_problems(Path(root), course, graded),
                                               integrity.identical_answers(choice_table),
                                               choices.not_shown_problems(Path(root), {m.id: m.notebook for m in
                                                                                       course.modules}, graded),

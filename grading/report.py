@@ -185,8 +185,8 @@ def cmd(root: Path, args) -> int:
     for _, r in ta[ta["status"] == "failed"].iterrows():
         _say(f"  FAILED: {r['student']} {r['assignment']}: {r['reason']}")
     probs = tables["problems"]
-    for _, r in probs[probs["kind"].isin(["answers_file", "answers_entry"])].iterrows():
-        _say(f"  answers file: {r['student']} {r['assignment']}: {r['message']}")
+    for _, r in probs[probs["kind"].isin(["answers_file", "answers_entry", "reflection"])].iterrows():
+        _say(f"  {str(r['kind']).replace('_', ' ')}: {r['student']} {r['assignment']}: {r['message']}")
     return 0
 
 

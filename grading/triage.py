@@ -61,8 +61,9 @@ def _answer_issues(course: Course, module: Module, answers: dict, chosen: dict,
     `chosen` is {slot: the variant the answers file records}; `hidden`: slots answered for a question the
     trainee was not shown (reported on their own)."""
     unknown, invalid = [], []
+    reflections = {r["id"] for r in module.reflections()}  # written answers: graded by the trainer in formgrader
     for k, value in answers.items():
-        if k in hidden:
+        if k in hidden or k in reflections:
             continue
         found = course.slot(k)
         if found is None or found[2].id != module.id or next(iter(found[1].values()))["kind"] != "graded":

@@ -22,12 +22,15 @@ if [ ! -f "$stamp" ]; then
 fi
 
 # Debian packages: chromium prints the study guide to PDF (main job and tests) and runs the browser tests;
-# the tests also use postgresql, and npm for the pinned accessibility checker (tests/site/package.json).
+# the tests also use postgresql, npm for the pinned accessibility checker (tests/site/package.json), and
+# libjs-mathjax.
 need=()
 command -v chromium >/dev/null 2>&1 || need+=(chromium)
 if [ "$WITH_TEST" = "test" ]; then
   ls /usr/lib/postgresql/*/bin/initdb >/dev/null 2>&1 || need+=(postgresql)
   command -v npm >/dev/null 2>&1 || need+=(npm)
+  # MathJax 2, served in place of the CDN copy nbconvert's pages load (tests/browser/test_reflection_for_the_trainer.py)
+  [ -f /usr/share/javascript/mathjax/MathJax.js ] || need+=(libjs-mathjax)
 fi
 if [ "${#need[@]}" -gt 0 ]; then
   if command -v apt-get >/dev/null 2>&1; then

@@ -19,6 +19,8 @@ FORMAT = "cps-answers"
 VERSION = 1
 LOCK_FILE = ".cps_answers.lock"  # hidden, so trainees do not see it in JupyterLab's file browser
 MAX_BYTES = 2 * 1024 * 1024  # far above any real course; stops a runaway file from being parsed
+# A reflection's longest saved text (about 3,000 words); the widget keeps to it, autograde cuts anything longer.
+MAX_REFLECTION_CHARS = 20_000
 
 
 class StoreError(AnswerStoreError):

@@ -69,15 +69,11 @@ def _add_cell(folder: Path, module, source: str) -> None:
 
 def _script_bearing(folder: Path, module) -> None:
     """A reflection and an answer built to run script wherever they are shown as HTML."""
-    path = folder / f"{module.notebook}.ipynb"
-    nb = nbformat.read(path, as_version=4)
-    for cell in nb.cells:
-        if "answer_to" in cell.metadata.get("cps", {}):
-            cell.source = f"My reflection. {SCRIPT}"
-    nbformat.write(nb, path)
     data = json.loads((folder / "cps_answers.json").read_text())
-    first = next(k for k, v in data["answers"].items() if isinstance(v["value"], str))
+    reflection = module.reflections()[0]["id"]
+    first = next(k for k, v in data["answers"].items() if isinstance(v["value"], str) and k != reflection)
     data["answers"][first]["value"] = SCRIPT
+    data["answers"][reflection]["value"] = f"My reflection. {SCRIPT}"
     (folder / "cps_answers.json").write_text(json.dumps(data))
 
 
@@ -167,9 +163,11 @@ def test_the_trainer_is_told_how_many_cells_were_added(attacked):
 def test_a_reflection_is_kept_as_plain_text(attacked):
     root, module = attacked["root"], attacked["module"]
     nb = nbformat.read(root / "autograded" / XSS / module.id / f"{module.notebook}.ipynb", as_version=4)
-    answer = next(c for c in nb.cells if "answer_to" in c.metadata.get("cps", {}))
-    assert answer.cell_type == "markdown" and "<" not in answer.source and "&#60;img" in answer.source
-    assert "My reflection" in answer.source
+    rid = module.reflections()[0]["id"]
+    task = next(c for c in nb.cells if c.metadata.get("nbgrader", {}).get("grade_id") == rid)
+    shown = task.source.split('<pre class="cps-reflection', 1)[1].split(">", 1)[1].rsplit("</pre>", 1)[0]
+    assert task.cell_type == "markdown" and "<" not in shown and "&#60;img" in shown and "$" not in shown
+    assert "My reflection" in shown
 
 
 def test_identical_answers_files_are_flagged_and_independent_ones_are_not(tmp_path):

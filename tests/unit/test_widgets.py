@@ -134,14 +134,19 @@ def test_option_order_is_per_trainee_deterministic_and_grading_ignores_it(folder
 def test_progress_panel_counts_answered_items(folder):
     c = ctx(folder)
     p = widgets.Progress(c)
-    assert "0 of 5 graded items answered" in p.html.value
+    assert "0 of 6 graded items answered" in p.html.value  # 5 questions and scenarios, 1 reflection
     widgets.build("t_single", c).radio.value = "a"
-    assert "1 of 5 graded items answered" in p.html.value  # refreshed by the save
+    assert "1 of 6 graded items answered" in p.html.value  # refreshed by the save
     s = widgets.build("t_scn", c)
     s.choose("good")
-    assert "1 of 5" in p.html.value  # an unfinished scenario is not answered
+    assert "1 of 6" in p.html.value  # an unfinished scenario is not answered
     s.choose("good")
-    assert "2 of 5" in p.html.value
+    assert "2 of 6" in p.html.value
+    r = widgets.build("t_reflect", c)
+    r.area.value = "   "
+    assert "2 of 6" in p.html.value  # blank is not written
+    r.area.value = "I will ask first."
+    assert "3 of 6" in p.html.value
 
 
 def test_controls_have_labels(folder):
@@ -171,3 +176,102 @@ def test_instructor_preview_never_writes_into_source(tmp_path, monkeypatch):
     assert not (src / "cps_answers.json").exists()
     assert (root / ".preview_answers" / "01_test" / "cps_answers.json").exists()
     assert "Instructor preview" in q.status.value
+
+
+# Reflections: typed into a text area, saved to the answers file through the same store as choices.
+
+def test_a_reflection_is_saved_as_typed_with_a_word_count(folder):
+    r = widgets.build("t_reflect", ctx(folder))
+    assert isinstance(r, widgets.Reflection) and r.area.value == "" and r.count.value == "0 words"
+    assert not (folder / "cps_answers.json").exists()  # building never writes
+    r.area.value = "I would ask what they want. Then I would add one short example."
+    assert saved(folder) == {"t_reflect": "I would ask what they want. Then I would add one short example."}
+    assert r.count.value == "13 words" and "Saved at" in r.status.value
+    data = json.loads((folder / "cps_answers.json").read_text())
+    assert "variant" not in data["answers"]["t_reflect"] and data["answers"]["t_reflect"]["at"].endswith("Z")
+    r.area.value = ""
+    assert saved(folder) == {"t_reflect": ""}  # clearing the box is saved too
+    assert r.count.value == "0 words"
+
+
+def test_a_reflection_and_choices_share_one_answers_file(folder):
+    c = ctx(folder)
+    widgets.build("t_single", c).radio.value = "b"
+    widgets.build("t_reflect", c).area.value = "My words."
+    widgets.build("t_order", c).slots[0].value = "ask"
+    got = saved(folder)
+    assert got["t_single"] == "b" and got["t_reflect"] == "My words." and got["t_order"][0] == "ask"
+
+
+def test_a_rebuilt_reflection_shows_the_saved_text_and_writes_nothing(folder):
+    widgets.build("t_reflect", ctx(folder)).area.value = "Kept words, $x$ and <b>tags</b> stay text."
+    before = (folder / "cps_answers.json").read_bytes()
+    r = widgets.build("t_reflect", ctx(folder))
+    assert r.area.value == "Kept words, $x$ and <b>tags</b> stay text."
+    assert "saved reflection is shown" in r.status.value
+    assert "$x$" not in r.count.value + r.status.value  # the words are never put into an HTML widget
+    assert (folder / "cps_answers.json").read_bytes() == before
+
+
+def test_typing_is_saved_once_after_a_pause_in_a_running_event_loop(folder):
+    """In a kernel, saving waits until the trainee pauses (debounced on the running event loop); `flush` makes
+    the waiting save now. A long delay keeps the test free of timing."""
+    import asyncio
+
+    async def typing():
+        r = widgets.Reflection(ctx(folder), "t_reflect", delay=3600)
+        for n in range(1, 6):
+            r.area.value = "dd abmy"[: n + 2]
+        assert r.debounce.pending and not (folder / "cps_answers.json").exists()
+        assert r.count.value == "2 words" and "Saving" in r.status.value
+        r.flush()
+        assert not r.debounce.pending
+        return r
+
+    r = asyncio.run(typing())
+    assert saved(folder) == {"t_reflect": "dd abmy"} and "Saved at" in r.status.value
+
+
+def test_a_reflection_is_capped_kindly(folder):
+    from cps_ethics.store import MAX_REFLECTION_CHARS
+
+    r = widgets.build("t_reflect", ctx(folder))
+    r.area.value = "word " * (MAX_REFLECTION_CHARS // 5) + "more words past the end"
+    assert len(r.area.value) == MAX_REFLECTION_CHARS
+    assert saved(folder)["t_reflect"] == r.area.value
+    assert "up to 20,000 characters" in r.status.value and "saved" in r.status.value
+    r.area.value = r.area.value[:100]
+    assert "up to 20,000" not in r.status.value
+
+
+def test_a_crafted_overlong_reflection_is_shown_cut_and_not_rewritten(folder):
+    from cps_ethics.store import MAX_REFLECTION_CHARS
+
+    data = {"format": "cps-answers", "version": 1,
+            "answers": {"t_reflect": {"value": "x" * (MAX_REFLECTION_CHARS + 500), "at": "2026-12-01T00:00:00.000Z"}}}
+    (folder / "cps_answers.json").write_text(json.dumps(data))
+    r = widgets.build("t_reflect", ctx(folder))
+    assert len(r.area.value) == MAX_REFLECTION_CHARS
+    assert len(saved(folder)["t_reflect"]) == MAX_REFLECTION_CHARS + 500  # nothing written by building
+
+
+def test_a_reflection_has_a_label_and_is_shown_by_show(folder):
+    r = widgets.build("t_reflect", ctx(folder))
+    assert r.area.description == "Your reflection"
+
+
+def test_every_show_output_carries_the_key_guard(folder, monkeypatch):
+    """`show` displays each widget with the script that keeps key presses inside the course's controls."""
+    from cps_ethics.notebook import widget_kit
+
+    shown = []
+    monkeypatch.setattr(widgets, "display", lambda *a, **k: shown.append(a[0]))
+    monkeypatch.setattr(widget_kit, "display", lambda *a, **k: shown.append(a[0]))
+    monkeypatch.chdir(folder)
+    widgets._contexts.clear()
+    widgets.show("t_reflect")
+    widgets.show("t_order")
+    guards = [x for x in shown if isinstance(x, dict)]
+    assert len(guards) == 2 and all(g["text/plain"] == "" for g in guards)
+    js = guards[0]["application/javascript"]
+    assert "addEventListener('keydown'" in js and "stopPropagation" in js and ", true)" in js

@@ -7,6 +7,7 @@ from pathlib import Path
 import nbformat
 
 from cps_ethics.autograde.grader import cell_source
+from cps_ethics.autograde.sanitize import HOW_TO_ANSWER, MARK_BEGIN, MARK_END
 from cps_ethics.course import ANSWERS_FILE, CONTENT_FILE, source_dir
 from cps_ethics.model import public, scoring
 from cps_ethics.model.content import Course, Module, exam_plan, load_course
@@ -66,20 +67,15 @@ def _reading(course: Course, r: dict) -> str:
 
 
 def _reflection_cells(r: dict) -> list:
+    """The task cell (prompt; the mark scheme for the trainer, which nbgrader takes out of the student version)
+    and the widget the trainee types into. At autograde the trainee's text is put inside the task cell."""
     task = (
-        f"### Reflection (written, graded by your trainer)\n\n{r['prompt'].strip()}\n\n"
-        "Write your answer in the box below this one: double-click it (or select it and press **Enter**), "
-        "replace the line that is there, then press **Shift+Enter** and save the notebook.\n\n"
-        f"### BEGIN MARK SCHEME\n\n**Mark scheme ({r['points']} points).** {r['mark_scheme'].strip()}\n\n"
-        "### END MARK SCHEME"
+        f"### Reflection (written, graded by your trainer)\n\n{r['prompt'].strip()}\n\n{HOW_TO_ANSWER}\n\n"
+        f"{MARK_BEGIN}\n\n> **Mark scheme ({r['points']} points).** {r['mark_scheme'].strip()}\n\n{MARK_END}"
     )
     cell = nbformat.v4.new_markdown_cell(task, id=r["id"][:64], metadata=_meta(r["id"], points=r["points"], task=True))
     cell.metadata["cps"] = {"reflection": r["id"], "principles": r["principles"]}
-    answer = nbformat.v4.new_markdown_cell(
-        "*Write your reflection here. Replace this line with your own words.*",
-        id=f"{r['id']}_answer"[:64], metadata={"cps": {"answer_to": r["id"]}},
-    )
-    return [cell, answer]
+    return [cell, _code(f"show_{r['id']}", f'show("{r["id"]}")')]
 
 
 EXAM_NAV = ("## Your way around the exam\n\nEach question has a number. The panel below shows how many you have "

@@ -10,6 +10,7 @@ from datetime import datetime
 from pathlib import Path
 
 import ipywidgets as W
+from IPython.display import display
 
 from cps_ethics.course import instructor_preview_dir
 from cps_ethics.model import public, variants
@@ -18,6 +19,49 @@ from cps_ethics.store import AnswerStore, StoreError
 FULL = W.Layout(width="100%")
 FIT = W.Layout(width="auto", align_self="flex-start")  # as wide as its label (the default cuts labels off)
 SAVED_GRADED = "Saved at {time}. You can change this answer until you submit the assignment."
+
+
+# Keys pressed in a course control stay in that control. JupyterLab's shortcuts (Lumino's CommandRegistry) act
+# on keydown events that reach the document: in command mode "d d" deletes a cell, "a"/"b" insert cells, letters
+# change a cell's type, arrows move between cells, Shift+Enter re-runs the cell. A <select> is not ":read-write",
+# so JupyterLab does not skip those shortcuts for a focused drop-down. This guard listens on the window in the
+# capture phase (before the document) and stops a key's propagation when its target is inside a widget in a
+# notebook output, so the control's own behaviour (typing, arrows, type-ahead, Space, Enter) is all that happens.
+# Lumino's own opt-out, the `data-lm-suppress-shortcuts` attribute, would also swallow Ctrl+S and the command
+# palette (the browser's "Save page" dialog would open instead), so those, and Tab, are let through here; Ctrl+S
+# is handed to the notebook itself, since ipywidgets' text boxes stop their key events from reaching JupyterLab.
+KEY_GUARD_JS = r"""(function () {
+  if (window.cpsKeyGuard) { return; }
+  window.cpsKeyGuard = true;
+  var editing = ['a', 'c', 'v', 'x', 'z', 'y', 'enter', 'backspace', 'delete', 'home', 'end',
+                 'arrowleft', 'arrowright', 'arrowup', 'arrowdown'];
+  window.addEventListener('keydown', function (e) {
+    var t = e.target;
+    if (!(t instanceof Element) || !t.closest('.jp-OutputArea-output .jupyter-widgets')) { return; }
+    if (e.key === 'Tab') { return; }
+    var key = String(e.key).toLowerCase();
+    if ((e.ctrlKey || e.metaKey) && key === 's' && e.isTrusted) {
+      // A text box stops its own key events, so JupyterLab would never see Ctrl+S and the browser would ask
+      // where to save the page: hand the key to the notebook instead.
+      var nb = t.closest('.jp-Notebook');
+      e.preventDefault();
+      e.stopPropagation();
+      if (nb) {
+        nb.dispatchEvent(new KeyboardEvent('keydown', {key: e.key, code: e.code, keyCode: e.keyCode,
+          ctrlKey: e.ctrlKey, metaKey: e.metaKey, shiftKey: e.shiftKey, altKey: e.altKey, bubbles: true,
+          cancelable: true}));
+      }
+      return;
+    }
+    if ((e.ctrlKey || e.metaKey) && editing.indexOf(key) < 0) { return; }
+    e.stopPropagation();
+  }, true);
+})();"""
+
+
+def guard_keys() -> None:
+    """Display the key guard (once per page; running it again does nothing). Its output shows nothing."""
+    display({"application/javascript": KEY_GUARD_JS, "text/plain": ""}, raw=True)
 
 
 def trainee_id() -> str:

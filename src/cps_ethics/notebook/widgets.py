@@ -17,10 +17,11 @@ from cps_ethics.errors import CourseError
 
 from .exam import ExamNav
 from .questions import Question
+from .reflections import Reflection
 from .scenarios import Scenario, path_ends
-from .widget_kit import FIT, FULL, Context, _contexts, context, paragraphs, shuffled, trainee_id
+from .widget_kit import FIT, FULL, Context, _contexts, context, guard_keys, paragraphs, shuffled, trainee_id
 
-__all__ = ["Context", "Progress", "Question", "Scenario", "build", "context", "paragraphs", "progress",
+__all__ = ["Context", "Progress", "Question", "Reflection", "Scenario", "build", "context", "paragraphs", "progress",
            "show", "shuffled", "trainee_id", "_contexts"]
 
 
@@ -29,7 +30,7 @@ def _problem(text: str):
 
 
 def build(ref: str, ctx: Context | None = None):
-    """The widget object (Question or Scenario) for `ref`."""
+    """The widget object (Question, Scenario or Reflection) for `ref`."""
     ctx = ctx or context()
     shown = ctx.variant(ref)
     slot = ref if shown != ref or ref in ctx.content.get("slots", {}) else None
@@ -37,6 +38,8 @@ def build(ref: str, ctx: Context | None = None):
         return Question(ctx, shown, slot)
     if shown in ctx.content["scenarios"]:
         return Scenario(ctx, shown, slot)
+    if shown in ctx.content.get("reflections", {}):
+        return Reflection(ctx, shown)
     raise CourseError(f"'{ref}' is not part of this module. Please tell your trainer.")
 
 
@@ -54,6 +57,7 @@ def show(ref: str) -> None:
         display(build(ref).widget)
     except CourseError as e:
         display(_problem(str(e)))
+    guard_keys()
 
 
 class Progress:
@@ -74,7 +78,9 @@ class Progress:
         out = []
         for t in self.ctx.content["tracked"]:
             if t["kind"] == "reflection":
-                out.append((self.ctx.content["reflections"][t["id"]]["prompt"], "reflection", None))
+                text = saved.get(t["id"], {}).get("value")
+                out.append((self.ctx.content["reflections"][t["id"]]["prompt"], "reflection",
+                            isinstance(text, str) and bool(text.strip())))
                 continue
             shown = self.ctx.variant(t["id"])
             entry = saved.get(t["id"], {})
@@ -106,3 +112,4 @@ def progress() -> None:
         display(Progress(context()).widget)
     except CourseError as e:
         display(_problem(str(e)))
+    guard_keys()

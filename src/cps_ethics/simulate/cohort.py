@@ -197,8 +197,6 @@ def write_submission(root: Path, module: Module, t: Trainee) -> Path:
     nb_path = dest / f"{module.notebook}.ipynb"
     nb = nbformat.read(nb_path, as_version=4)
     for cell in nb.cells:
-        if t.reflection and cell.metadata.get("cps", {}).get("answer_to"):
-            cell.source = t.reflection
         if t.tamper:
             grade_id = cell.metadata.get("nbgrader", {}).get("grade_id", "")
             if cell.metadata.get("nbgrader", {}).get("grade"):
@@ -206,8 +204,11 @@ def write_submission(root: Path, module: Module, t: Trainee) -> Path:
             elif grade_id.startswith("show_"):
                 cell.source = 'print("I edited a locked display cell")'
     nbformat.write(nb, nb_path)
+    answers = t.answers
+    if answers is not None and t.reflection:  # typed into each reflection's box, saved with the choices
+        answers = {**answers, **{r["id"]: t.reflection for r in module.reflections()}}
     raw = t.raw_sidecar if t.raw_sidecar is not None else (
-        sidecar(t.answers, t.student, t.variants) if t.answers is not None else None)
+        sidecar(answers, t.student, t.variants) if answers is not None else None)
     if raw is not None:
         (dest / ANSWERS_FILE).write_bytes(raw)
     (dest / "timestamp.txt").write_text("2026-11-30 12:00:00.000000 UTC")
