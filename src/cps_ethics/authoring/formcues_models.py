@@ -85,7 +85,7 @@ def cross_validated(texts: list[list[str]], labels: list[list[int]], groups: lis
             if len(set(y[train])) < 2:
                 p = np.full(test.sum(), 0.5)
             else:
-                model = LR(C=4.0, max_iter=2000, class_weight="balanced", solver="liblinear",
+                model = LR(C=4.0, max_iter=2000, class_weight="balanced", solver="liblinear", dual=True,
                            random_state=0)
                 model.fit(mat[train], y[train])
                 p = model.predict_proba(mat[test])[:, 1]
