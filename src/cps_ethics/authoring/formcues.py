@@ -144,6 +144,8 @@ def main(argv: list[str] | None = None) -> int:
     ap.add_argument("--module", action="append", help="list give-aways and per-module figures only for these")
     ap.add_argument("--top", type=int, default=40, help="how many give-aways to list (default 40)")
     ap.add_argument("--no-models", action="store_true", help="rules only (no scikit-learn)")
+    ap.add_argument("--words", type=int, default=0, metavar="N",
+                    help="also list the N words and features that most mark keys and wrong options")
     args = ap.parse_args(argv)
     args.module = (args.module or []) + [f.stem for f in args.files] or None
     content = args.content
@@ -181,6 +183,12 @@ def main(argv: list[str] | None = None) -> int:
             bm = max((s for s in m if s in f), key=f.get, default=None)
             cells.append(f"{k} ({f['n']}): {f['random']} / {f[br]} {br}" + (f" / {f[bm]} {bm}" if bm else ""))
         print(f"  {g}: " + "; ".join(cells))
+    if args.words and models.available():
+        chosen_places = [p for p in places if p.kind != "multiple" and (not args.module or p.group in args.module)]
+        keys, wrong = models.telling_terms([p.texts for p in chosen_places],
+                                           [[int(v == 1.0) for v in p.value] for p in chosen_places], args.words)
+        print("\nwhat marks a key (single choice and scenario decisions): " + ", ".join(f"{t} {w}" for t, w in keys))
+        print("what marks a wrong option: " + ", ".join(f"{t} {w}" for t, w in wrong))
     print(f"\nplaces that give most away (top {args.top}):")
     print("\n".join("  " + line for line in give_aways(places, credits, args.top, args.module)))
     return 0

@@ -32,8 +32,9 @@ def available() -> bool:
     return _sklearn() is not None
 
 
-def _features(groups_of_texts: list[list[str]]):
-    """Sparse matrix, one row per option (in order), and the row ranges of each decision."""
+def _features(groups_of_texts: list[list[str]], names: list | None = None):
+    """Sparse matrix, one row per option (in order), and the row ranges of each decision. With `names`, the
+    feature names are appended to it."""
     sparse, Tfidf, _ = _sklearn()
     texts = [t for ts in groups_of_texts for t in ts]
     word = Tfidf(analyzer="word", ngram_range=(1, 3), min_df=2, sublinear_tf=True,
@@ -50,6 +51,10 @@ def _features(groups_of_texts: list[list[str]]):
                          float(n[i] == n.max()), float(n[i] == n.min()), ts[i].count(",") / 3])
     dense = sparse.csr_matrix(np.array(rows) if rows else np.zeros((0, 7)))
     X = sparse.hstack([word.fit_transform(texts), 0.7 * char.fit_transform(texts), dense]).tocsr()
+    if names is not None:
+        names += [f"'{w}'" for w in word.get_feature_names_out()] + [f"chars '{c}'" for c in char.get_feature_names_out()]
+        names += ["log length", "log words", "length against the decision's mean", "length rank", "is the longest",
+                  "is the shortest", "commas"]
     bounds, k = [], 0
     for ts in groups_of_texts:
         bounds.append((k, k + len(ts)))
@@ -94,3 +99,18 @@ def cross_validated(texts: list[list[str]], labels: list[list[int]], groups: lis
                 if grp == g:
                     out[m][d] = [float(next(it)) for _ in texts[d]]
     return out
+
+
+def telling_terms(texts: list[list[str]], labels: list[list[int]], n: int = 25) -> tuple[list, list]:
+    """The features that most mark keys and most mark wrong options, for a model trained on every decision
+    (options against their neighbours, as `lr_within`): two lists of (feature, weight)."""
+    _, _, LR = _sklearn()
+    names: list[str] = []
+    X, bounds = _features(texts, names)
+    y = np.array([v for ls in labels for v in ls])
+    model = LR(C=4.0, max_iter=2000, class_weight="balanced", solver="liblinear", dual=True, random_state=0)
+    model.fit(_centre(X, bounds), y)
+    w = model.coef_[0]
+    order = np.argsort(w)
+    return ([(names[i], round(float(w[i]), 2)) for i in order[::-1][:n]],
+            [(names[i], round(float(w[i]), 2)) for i in order[:n]])
