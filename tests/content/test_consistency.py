@@ -147,3 +147,11 @@ def test_validation_runs_the_consistency_checks(tmp_path):
         load_course(tmp_path)
     assert any("person 'Zebulon' has 2 ages: 30 in 01_" in p and "40 in 02_" in p for p in err.value.problems), \
         [p for p in err.value.problems if "Zebulon" in p]
+
+
+def test_every_act_with_a_pattern_is_in_the_authoring_table():
+    text = (REPO / "content" / "AUTHORING.md").read_text()
+    table = {line.split("`")[1] for line in text.splitlines() if line.startswith("| `")}
+    assert set(consistency.ACT_PATTERNS) <= table, set(consistency.ACT_PATTERNS) - table
+    for act in consistency.ACT_PATTERNS:
+        assert f"`{act}`" in text.split("**Every option that enacts an act carries its tag.**")[1], act
