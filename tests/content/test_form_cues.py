@@ -135,6 +135,9 @@ SEEDS = {
              "asks_person"),
     "warmth": (("single", "scenario"), lambda rng, t, key, i: ("Thank her, then " if key else "") + t,
                "warm_offer"),
+    "choice": (("single", "scenario"), lambda rng, t, key, i: t + (", as it is her choice" if key else ""),
+               "their_choice"),
+    "select_all": (("multiple",), lambda rng, t, key, i: t, "select_all"),  # four of five options correct
     "clinical": (("multiple",), lambda rng, t, key, i: t if key else t + " of symptoms", "drop_clinical"),
     "odd_one_out": (("multiple",), lambda rng, t, key, i: "Garden bench garden bench " + t if key else
                     "Quantum zebra xylophone", "odd_one_out"),
@@ -165,7 +168,7 @@ def synthetic_bank(seed_family: str | None, modules: int = 5, per_module: int = 
                                  rng.choice(["harmful", "acceptable"]), "feedback": "f"})
                 items.append({"id": base + v, **({"slot": base} if v else {}), "kind": "graded", "type": "single",
                               "principles": ["K1"], "prompt": _text(rng), "options": opts})
-                n_correct = rng.choice([1, 2, 3, 4]) if seed_family != "odd_one_out" else 4
+                n_correct = 4 if seed_family in ("odd_one_out", "select_all") else rng.choice([1, 2, 3, 4])
                 right = set(rng.sample(range(5), n_correct))
                 mopts = []
                 for i in range(5):
