@@ -13,6 +13,7 @@ import yaml
 from cps_ethics.course import content_dir, module_files
 from cps_ethics.errors import ContentError
 
+from . import consistency
 from . import exam as bank
 from .checks import _module_problems, _question_problems, act_problems, acts  # noqa: F401 (re-exported)
 
@@ -217,7 +218,7 @@ def load_course(root: Path, validate: bool = True) -> Course:
     topics = _exam_bank(cdir, modules, set(principles), ids, problems if validate else None)
     course = Course(root, principles, modules, settings or {}, exam_bank=topics)
     if validate and not problems:
-        problems += act_problems([*modules, *topics])
+        problems += act_problems([*modules, *topics]) + consistency.problems(modules, cdir)
         known = {m.id for m in modules}
         for m in modules:
             for dep in (m.exam or {}).get("draw_from", []):
