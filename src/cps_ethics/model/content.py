@@ -13,7 +13,7 @@ import yaml
 from cps_ethics.course import content_dir, module_files
 from cps_ethics.errors import ContentError
 
-from . import graph
+from . import graph, markdown
 
 SCHEMA_VERSION = 1
 _LOADER = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
@@ -175,6 +175,7 @@ def _module_problems(m: dict, file: Path, keys: set[str]) -> list[str]:
                 if k not in keys:
                     say(f"{kind} '{x['id']}'", f"cites unknown principle key '{k}'")
     out += _slot_problems(m, file)
+    out += [f"{file}: {where}" for where in markdown.module_problems(m)]
     variants = {f"{k}:{x['id']}" for k, seq in (("item", m.get("items", [])), ("scenario", m.get("scenarios", [])))
                 for x in seq if "slot" in x}
     layout = m["layout"]
