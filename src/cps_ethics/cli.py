@@ -213,6 +213,15 @@ def cmd_guide(root: Path, args) -> int:
     return 0
 
 
+def cmd_handout(root: Path, args) -> int:
+    from .publish import handout
+
+    out = Path(args.out) if args.out else root / "out" / "trainee_handout.pdf"
+    handout.write(out, hub=args.hub or "", contact=args.contact or "")
+    say(f"Wrote the trainee handout (one page): {out}")
+    return 0
+
+
 def cmd_autograde_parallel(root: Path, args) -> int:
     """`cps-course autograde-parallel`: every module, N workers, then what went wrong, in numbers."""
     from grading import triage
@@ -249,6 +258,8 @@ COMMANDS = {
                "write every grading table (CSV, out/grading/) and the HTML class and trainee reports (out/report/)"),
     "site": (cmd_site, "write the offline study site (readings and practice with feedback; default out/site/)"),
     "guide": (cmd_guide, "print the study guide to PDF with headless Chromium (default out/study_guide.pdf)"),
+    "handout": (cmd_handout, "print a one-page guide for trainees: log in, fetch, Run All, answer, submit, "
+                             "feedback, help (default out/trainee_handout.pdf)"),
 }
 
 
@@ -260,8 +271,11 @@ def parser() -> argparse.ArgumentParser:
         sp = sub.add_parser(name, help=help_, description=help_)
         if name == "summary":
             sp.add_argument("--out", help="folder for the CSV files (default: out/summary)")
-        if name in ("site", "guide"):
-            sp.add_argument("out", nargs="?", help="the folder (site) or PDF file (guide) to write")
+        if name in ("site", "guide", "handout"):
+            sp.add_argument("out", nargs="?", help="the folder (site) or PDF file (guide, handout) to write")
+        if name == "handout":
+            sp.add_argument("--hub", help="the address trainees open (e.g. https://hub.example.org)")
+            sp.add_argument("--contact", help="how trainees reach their trainer (e.g. an email or phone)")
         if name == "autograde-parallel":
             from cps_ethics.autograde.parallel import add_arguments
 
