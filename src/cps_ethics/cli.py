@@ -23,7 +23,20 @@ def say(msg: str) -> None:
 
 
 def cmd_validate(root: Path, args) -> int:
+    from .model import sources
+    from .publish.facts import citation_problems, facts_citations
+
     course = load_course(root)
+    bad = citation_problems({e["id"] for e in course.sources})
+    if bad:
+        raise CourseError("the study site's facts cite sources that content/sources.yaml does not list:\n  "
+                          + "\n  ".join(bad))
+    cited = {m.file: sources.citations(m.data) for m in course.modules}
+    cited[root / "content" / "principles.yaml"] = sources.citations({"principles": list(course.principles.values())})
+    cited[Path("facts.yaml")] = [("facts", s) for s in facts_citations()]
+    unused = sources.uncited(course.sources, cited)
+    if unused:
+        say(f"{len(unused)} entries of content/sources.yaml are cited by nothing: {', '.join(unused)}")
     stale = build_mod.stale(root, course)
     for line in stale:
         say(f"out of date: {line}")

@@ -13,7 +13,7 @@ import yaml
 from cps_ethics.course import content_dir, module_files
 from cps_ethics.errors import ContentError
 
-from . import graph, markdown
+from . import graph, markdown, sources
 
 SCHEMA_VERSION = 1
 _LOADER = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
@@ -118,6 +118,7 @@ class Course:
     modules: list[Module]
     settings: dict = field(default_factory=dict)
     cache: dict = field(default_factory=dict, repr=False)
+    sources: list[dict] = field(default_factory=list)  # content/sources.yaml's entries
 
     def module(self, assignment: str) -> Module:
         for m in self.modules:
@@ -354,6 +355,26 @@ def load_course(root: Path, validate: bool = True) -> Course:
             for dep in (m.exam or {}).get("draw_from", []):
                 if dep not in known:
                     problems.append(f"{m.file}: exam > draw_from: '{dep}' is not a module of this course")
+    entries = _sources(cdir, {pfile: pdata, **{m.file: m.data for m in modules}}, problems if validate else None)
     if problems:
         raise ContentError(problems)
-    return Course(root, principles, modules, settings or {})
+    return Course(root, principles, modules, settings or {}, sources=entries)
+
+
+def _sources(cdir: Path, files: dict[Path, dict], problems: list[str] | None) -> list[dict]:
+    """content/sources.yaml's entries; with `problems`, add the file's own problems and every citation
+    (in the principles and the modules) that names no entry."""
+    sfile = cdir / sources.SOURCES_FILE
+    data = read_yaml(sfile) if sfile.exists() else None
+    if problems is None:
+        return list((data or {}).get("sources") or [])
+    if data is None:
+        problems.append(f"{sfile}: missing: the course lists its sources there (see content/AUTHORING.md)")
+        return []
+    found = sources.entry_problems(data, sfile)
+    problems += found
+    if found:
+        return []
+    ids = {e["id"] for e in data["sources"]}
+    problems += sources.citation_problems({f: sources.citations(d) for f, d in files.items()}, ids)
+    return data["sources"]
