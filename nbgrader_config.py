@@ -19,11 +19,17 @@ import os
 from pathlib import Path
 
 from cps_ethics.autograde.exchange import CourseCollect, CourseReleaseFeedback
+from cps_ethics.autograde.feedback import TEMPLATES as FEEDBACK_TEMPLATES
+from cps_ethics.autograde.feedback import FeedbackPage
 from cps_ethics.autograde.grade_answers import GradeFromAnswers
 from cps_ethics.autograde.nbgrader_ext import HideCodeInFeedback, LimitOutputChars, StripWidgetState
 from cps_ethics.autograde.sanitize import DropAddedCells
 from cps_ethics.autograde.submission import install
 from cps_ethics.course import ANSWERS_FILE
+
+import nbgrader
+
+NBGRADER_TEMPLATES = str(Path(nbgrader.__file__).parent / "server_extensions" / "formgrader" / "templates")
 
 c = get_config()  # noqa: F821  (provided by traitlets when nbgrader loads this file)
 
@@ -103,4 +109,9 @@ c.Autograde.autograde_preprocessors = [
 # (autograde restores both from the gradebook; nbgrader's default feedback shows them).
 c.GenerateFeedback.preprocessors = ["nbgrader.preprocessors.GetGrades", "nbgrader.preprocessors.ClearHiddenTests",
                                     "nbgrader.preprocessors.ClearMarkScheme", HideCodeInFeedback,
-                                    "nbconvert.preprocessors.CSSHTMLHeaderPreprocessor"]
+                                    "nbconvert.preprocessors.CSSHTMLHeaderPreprocessor", FeedbackPage]
+# The course's own feedback page (cps_ethics/autograde/templates/feedback): per question the full text, the
+# choice, the points and (where the course allows it) the best answer and why; totals at the top; no code,
+# cell ids or empty boxes; no script or MathJax. Named `feedback` and found first, so formgrader's "Generate
+# Feedback" button (which asks for the template `feedback` by name) uses it too.
+c.HTMLExporter.extra_template_basedirs = [FEEDBACK_TEMPLATES, NBGRADER_TEMPLATES]

@@ -25,7 +25,20 @@ def say(msg: str) -> None:
 
 
 def cmd_validate(root: Path, args) -> int:
+    from .model import sources
+    from .publish.facts import citation_problems, facts_citations
+
     course = load_course(root)
+    bad = citation_problems({e["id"] for e in course.sources})
+    if bad:
+        raise CourseError("the study site's facts cite sources that content/sources.yaml does not list:\n  "
+                          + "\n  ".join(bad))
+    cited = {m.file: sources.citations(m.data) for m in course.modules}
+    cited[root / "content" / "principles.yaml"] = sources.citations({"principles": list(course.principles.values())})
+    cited[Path("facts.yaml")] = [("facts", s) for s in facts_citations()]
+    unused = sources.uncited(course.sources, cited)
+    if unused:
+        say(f"{len(unused)} entries of content/sources.yaml are cited by nothing: {', '.join(unused)}")
     stale = build_mod.stale(root, course)
     for line in stale:
         say(f"out of date: {line}")
@@ -215,6 +228,15 @@ def cmd_guide(root: Path, args) -> int:
     return 0
 
 
+def cmd_handout(root: Path, args) -> int:
+    from .publish import handout
+
+    out = Path(args.out) if args.out else root / "out" / "trainee_handout.pdf"
+    handout.write(out, hub=args.hub or "", contact=args.contact or "")
+    say(f"Wrote the trainee handout (one page): {out}")
+    return 0
+
+
 def cmd_autograde_parallel(root: Path, args) -> int:
     """`cps-course autograde-parallel`: every module, N workers, then what went wrong, in numbers."""
     from grading import triage
@@ -251,6 +273,8 @@ COMMANDS = {
                "write every grading table (CSV, out/grading/) and the HTML class and trainee reports (out/report/)"),
     "site": (cmd_site, "write the offline study site (readings and practice with feedback; default out/site/)"),
     "guide": (cmd_guide, "print the study guide to PDF with headless Chromium (default out/study_guide.pdf)"),
+    "handout": (cmd_handout, "print a one-page guide for trainees: log in, fetch, Run All, answer, submit, "
+                             "feedback, help (default out/trainee_handout.pdf)"),
 }
 
 
@@ -262,8 +286,11 @@ def parser() -> argparse.ArgumentParser:
         sp = sub.add_parser(name, help=help_, description=help_)
         if name == "summary":
             sp.add_argument("--out", help="folder for the CSV files (default: out/summary)")
-        if name in ("site", "guide"):
-            sp.add_argument("out", nargs="?", help="the folder (site) or PDF file (guide) to write")
+        if name in ("site", "guide", "handout"):
+            sp.add_argument("out", nargs="?", help="the folder (site) or PDF file (guide, handout) to write")
+        if name == "handout":
+            sp.add_argument("--hub", help="the address trainees open (e.g. https://hub.example.org)")
+            sp.add_argument("--contact", help="how trainees reach their trainer (e.g. an email or phone)")
         if name == "autograde-parallel":
             from cps_ethics.autograde.parallel import add_arguments
 

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from . import graph
+from . import graph, markdown
 
 
 def _module_problems(m: dict, file: Path, keys: set[str]) -> list[str]:
@@ -24,6 +24,7 @@ def _module_problems(m: dict, file: Path, keys: set[str]) -> list[str]:
                 if k not in keys:
                     say(f"{kind} '{x['id']}'", f"cites unknown principle key '{k}'")
     out += _slot_problems(m, file)
+    out += [f"{file}: {where}" for where in markdown.module_problems(m)]
     variants = {f"{k}:{x['id']}" for k, seq in (("item", m.get("items", [])), ("scenario", m.get("scenarios", [])))
                 for x in seq if "slot" in x}
     layout = m["layout"]

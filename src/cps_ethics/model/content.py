@@ -13,7 +13,7 @@ import yaml
 from cps_ethics.course import content_dir, module_files
 from cps_ethics.errors import ContentError
 
-from . import consistency
+from . import consistency, markdown, sources
 from . import exam as bank
 from .checks import _module_problems, _question_problems, act_problems, acts  # noqa: F401 (re-exported)
 
@@ -132,6 +132,7 @@ class Course:
     settings: dict = field(default_factory=dict)
     cache: dict = field(default_factory=dict, repr=False)
     exam_bank: list[bank.ExamTopic] = field(default_factory=list)  # content/exam/: only the practice exam shows them
+    sources: list[dict] = field(default_factory=list)  # content/sources.yaml's entries
 
     def module(self, assignment: str) -> Module:
         for m in self.modules:
@@ -226,9 +227,30 @@ def load_course(root: Path, validate: bool = True) -> Course:
                     problems.append(f"{m.file}: exam > draw_from: '{dep}' is not a module of this course")
         if not problems:
             problems += [p for m in modules if m.exam for p in bank.plan_problems(course, m, m.file)]
+    course.sources = _sources(cdir, {pfile: pdata, **{m.file: m.data for m in [*modules, *topics]}},
+                              problems if validate else None)
     if problems:
         raise ContentError(problems)
     return course
+
+
+def _sources(cdir: Path, files: dict[Path, dict], problems: list[str] | None) -> list[dict]:
+    """content/sources.yaml's entries; with `problems`, add the file's own problems and every citation
+    (in the principles and the modules) that names no entry."""
+    sfile = cdir / sources.SOURCES_FILE
+    data = read_yaml(sfile) if sfile.exists() else None
+    if problems is None:
+        return list((data or {}).get("sources") or [])
+    if data is None:
+        problems.append(f"{sfile}: missing: the course lists its sources there (see content/AUTHORING.md)")
+        return []
+    found = sources.entry_problems(data, sfile)
+    problems += found
+    if found:
+        return []
+    ids = {e["id"] for e in data["sources"]}
+    problems += sources.citation_problems({f: sources.citations(d) for f, d in files.items()}, ids)
+    return data["sources"]
 
 
 def _exam_bank(cdir: Path, modules: list[Module], keys: set[str], ids: dict[str, Path],

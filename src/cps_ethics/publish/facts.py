@@ -43,3 +43,17 @@ def phone_numbers() -> set[str]:
     """Every phone number the facts show (a test checks each one is taught in content/)."""
     text = yaml.safe_dump({k: facts()[k] for k in ("crisis", "contacts", "reporting")}, width=10_000)
     return set(PHONE.findall(text))
+
+
+def facts_citations() -> list[str]:
+    """Every source the facts file cites: ids of content/sources.yaml, or a module file that teaches it."""
+    data = facts()
+    found = [s for c in data.get("contacts", []) for s in c.get("sources", [])]
+    found += [s for r in data["reporting"]["rows"] for s in r.get("sources", [])]
+    found += [s for g in data.get("glossary", []) for s in g.get("sources", [])]
+    return found + list(data.get("sources") or [])
+
+
+def citation_problems(ids: set[str]) -> list[str]:
+    """Citations of the facts file that name neither an entry of content/sources.yaml nor a content file."""
+    return sorted({f"'{s}'" for s in facts_citations() if s not in ids and not str(s).startswith("content/")})

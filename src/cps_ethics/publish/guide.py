@@ -7,6 +7,7 @@ from pathlib import Path
 
 from cps_ethics.model import graph
 from cps_ethics.model.content import Course
+from cps_ethics.model.markdown import inline_html
 
 from .facts import facts, glossary
 from .guide_pdf import print_pdf
@@ -57,7 +58,7 @@ def example(course: Course, mods: list[StudyModule], key: str) -> str | None:
         if b.kind == "reading" and b.data["principles"][0] == key:
             said = [s for s in all_sentences(b.data["text"]) if s.startswith("For example")]
             if said:
-                return esc(said[0])
+                return inline_html(said[0])
     taught = [(m, b) for m, b in blocks if b.kind == "reading" and key in b.data["principles"]]
     if taught:
         m, b = min(taught, key=lambda mb: mb[1].data["principles"].index(key))
@@ -68,8 +69,8 @@ def example(course: Course, mods: list[StudyModule], key: str) -> str | None:
 def _reading(r: dict) -> str:
     lis = []
     for lead, sub in key_points(r["text"]):
-        inner = "<ul>" + "".join(f"<li>{esc(x)}</li>" for x in sub) + "</ul>" if sub else ""
-        lis.append(f"<li>{esc(lead)}{inner}</li>" if lead else "".join(f"<li>{esc(x)}</li>" for x in sub))
+        inner = "<ul>" + "".join(f"<li>{inline_html(x)}</li>" for x in sub) + "</ul>" if sub else ""
+        lis.append(f"<li>{inline_html(lead)}{inner}</li>" if lead else "".join(f"<li>{inline_html(x)}</li>" for x in sub))
     return f'<h4>{esc(r["title"])}</h4><ul class="points">{"".join(lis)}</ul>'
 
 

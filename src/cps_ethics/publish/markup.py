@@ -1,10 +1,16 @@
-"""HTML pieces shared by the study site and the study guide: escaped text, reading blocks, key points."""
+"""HTML pieces shared by the study site and the study guide: escaped text, reading blocks, key points.
+
+Readings go through `blocks_html` (paragraphs, lists and the content's inline markdown, see
+`cps_ethics.model.markdown`); every other piece of content goes in as escaped text through `esc`.
+"""
 
 from __future__ import annotations
 
 import html
 import json
 import re
+
+from cps_ethics.model.markdown import inline_html
 
 LIST_ITEM = re.compile(r"^(?:(?P<bullet>[-*])|(?P<number>\d+)[.)])\s+(?P<text>.*)$")
 SENTENCE_END = re.compile(r"(?:(?<=[.!?])|(?<=[.!?][\"\u201d')]))\s+(?=[A-Z0-9\"\u201c(])")
@@ -50,9 +56,9 @@ def blocks_html(text: str) -> str:
     parts = []
     for kind, body in blocks(text):
         if kind == "p":
-            parts.append(f"<p>{esc(body)}</p>")
+            parts.append(f"<p>{inline_html(body)}</p>")
         else:
-            parts.append(f"<{kind}>" + "".join(f"<li>{esc(x)}</li>" for x in body) + f"</{kind}>")
+            parts.append(f"<{kind}>" + "".join(f"<li>{inline_html(x)}</li>" for x in body) + f"</{kind}>")
     return "".join(parts)
 
 

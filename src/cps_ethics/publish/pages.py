@@ -11,7 +11,7 @@ from .practice import item_html, scenario_html
 
 SITE_TITLE = "CPS Code of Ethics: study anywhere"
 NAV = (("index.html", "Home"), ("practice.html", "Practice set"), ("glossary.html", "Glossary"),
-       ("help.html", "Help and contacts"))
+       ("help.html", "Help and contacts"), ("sources.html", "Sources"))
 PRACTICE_SET_SIZE = 5
 
 
@@ -154,3 +154,27 @@ def help_page(mods: list[StudyModule]) -> str:
               'data, or the button on the home page, removes them.</li>'
               '<li>This site has no graded questions. Graded work is in the course notebooks.</li></ul>')
     return page("Help and contacts", body, current="help.html", kind="help", data={"modules": progress_map(mods)})
+
+
+STATUS_WORDS = {"verified": "Read in the source itself.",
+                "secondary": "A secondary page (a training or study site, a blog): believable, not official.",
+                "flagged": "Sources disagree or this may be out of date: the course teaches the safe practice."}
+
+
+def sources_page(course: Course, mods: list[StudyModule]) -> str:
+    """Every source the course relies on, grouped by how sure the course is of it."""
+    groups = []
+    for status, words in STATUS_WORDS.items():
+        rows = [e for e in sorted(course.sources, key=lambda e: e["title"].lower()) if e["status"] == status]
+        if not rows:
+            continue
+        items = "".join(
+            f'<li><a href="{esc(e["url"])}" rel="noopener noreferrer">{esc(e["title"])}</a> '
+            f'<span class="publisher">({esc(e["publisher"])})</span>: {esc(flat(e["supports"]))}'
+            + (f' <em>Disputed: {esc(flat(e["disagreement"]))}</em>' if e.get("disagreement") else "") + "</li>"
+            for e in rows)
+        groups.append(f'<h2>{esc(status.capitalize())} ({len(rows)})</h2><p>{esc(words)}</p>'
+                      f'<ul class="sources">{items}</ul>')
+    body = ('<h1>Sources</h1><p>Where the course\u2019s facts come from. Each module\u2019s readings are built '
+            'on these pages; the course tells you where sources disagree.</p>' + "".join(groups))
+    return page("Sources", body, current="sources.html", kind="sources", data={"modules": progress_map(mods)})

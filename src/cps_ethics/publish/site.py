@@ -11,7 +11,7 @@ from cps_ethics.model.content import Course
 
 from .guard import leaks
 from .material import modules
-from .pages import glossary_page, help_page, home_page, module_page, practice_page
+from .pages import glossary_page, help_page, home_page, module_page, practice_page, sources_page
 
 MARKER = ".cps-study-site"  # marks a folder this command made, so a rebuild may empty it
 ASSETS = ("site.css", "site.js")
@@ -35,7 +35,8 @@ def build(course: Course, out: Path) -> list[Path]:
     _prepare(out)
     mods = modules(course)
     pages = {"index.html": home_page(mods), "practice.html": practice_page(mods),
-             "glossary.html": glossary_page(course, mods), "help.html": help_page(mods)}
+             "glossary.html": glossary_page(course, mods), "help.html": help_page(mods),
+             "sources.html": sources_page(course, mods)}
     pages |= {m.page: module_page(course, m, mods) for m in mods}
     written = []
     for name, text in pages.items():
