@@ -88,9 +88,8 @@ def adopt(root: Path, fact_files: list[Path]) -> tuple[int, int]:
 
     def swap(m: re.Match) -> str:
         nonlocal added
-        def one(u: re.Match) -> str:
+        def one(url: str) -> str:
             nonlocal added
-            url = u.group(0)
             if url not in by_url:
                 f = facts.get(url) or {"title": f"Page at {urlparse(url).netloc}", "supports": "cited by the course",
                                        "status": "flagged", "disagreement": "not in the course's fact files: "
@@ -104,7 +103,12 @@ def adopt(root: Path, fact_files: list[Path]) -> tuple[int, int]:
                 by_url[url] = entry["id"]
                 added += 1
             return by_url[url]
-        return m.group(1) + URL.sub(one, m.group(2))
+        body = m.group(2)
+        if body.startswith("["):
+            items = [s.strip() for s in body[1:-1].split(",")]
+            return m.group(1) + "[" + ", ".join(one(s) if s.startswith(("http://", "https://")) else s
+                                                for s in items if s) + "]"
+        return m.group(1) + re.sub(r"(- )(https?://\S+)", lambda u: u.group(1) + one(u.group(2)), body)
 
     for f in files:
         text = f.read_text(encoding="utf-8")
