@@ -105,7 +105,7 @@ def adopt(root: Path, fact_files: list[Path]) -> tuple[int, int]:
             return by_url[url]
         body = m.group(2)
         if body.startswith("["):
-            items = [s.strip() for s in body[1:-1].split(",")]
+            items = [s.strip().strip("'\"") for s in body[1:-1].split(",")]
             return m.group(1) + "[" + ", ".join(one(s) if s.startswith(("http://", "https://")) else s
                                                 for s in items if s) + "]"
         return m.group(1) + re.sub(r"(- )(https?://\S+)", lambda u: u.group(1) + one(u.group(2)), body)
