@@ -76,7 +76,8 @@ PREFER = {"amy": (["best"], ["acceptable", "best", "harmful"]),
 BEN_CODE = """
 import json
 from pathlib import Path
-from cps_ethics import store, widgets
+from cps_ethics import store
+from cps_ethics.notebook import widgets
 question = widgets.build({question!r})
 question.controls[0].value = {pick!r}              # the radio buttons' value: its observer saves the answer
 scenario = widgets.build({scenario!r})
