@@ -104,9 +104,7 @@ def copy_plain(fd: int, dest: Path, keep: set[str] | None, ignore=(), limit: int
                 problem = problem_at(e.name, dfd)
                 if problem:
                     raise Refused(problem)
-                if e.is_dir(follow_symlinks=False):
-                    if wanted and keep is not None:
-                        raise Refused("a folder where a file belongs")
+                if e.is_dir(follow_symlinks=False):  # a kept name that is a folder stays an empty folder
                     sub = os.open(e.name, _DIR, dir_fd=dfd)
                     try:
                         if wanted:

@@ -168,7 +168,7 @@ FAULTS = [
     Fault("not_an_option", "a choice that is not one of the options", _not_an_option, "first_item_zero",
           "is not one of this question's options"),
     Fault("sidecar_dir", "the answers file is a folder", _as_directory, "zero", "is not a regular file"),
-    Fault("sidecar_symlink", "the answers file is a broken link", _as_symlink, NOT_GRADED, "a broken link"),
+    Fault("sidecar_symlink", "the answers file is a broken link", _as_symlink, NOT_GRADED, "is a link (to "),
     Fault("sidecar_huge", "the answers file is 3 MiB", _huge, "zero", "is larger than 2 MiB"),
     Fault("sidecar_not_utf8", "the answers file is not UTF-8", _write_raw(b'{"format": "cps-answers", "\xff\xfe"}'),
           "zero", "is not UTF-8 text"),
