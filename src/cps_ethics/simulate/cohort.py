@@ -247,10 +247,10 @@ def reset_simulated_gradebook(root: Path, url: str) -> bool:
 
 def scaled(root: Path, module: Module, size: int) -> dict[str, dict[str, float]]:
     """`size` simulated submissions cycling through the cohort's profiles; returns {student: {grade id: points}}."""
-    profiles = profiles(module)
+    n_profiles = len(profiles(module))
     expected = {}
     for n in range(size):
-        t = profiles(module)[n % len(profiles)]
+        t = profiles(module)[n % n_profiles]
         t.student = f"{PREFIX}{n + 1:04d}_{t.student[len(PREFIX):]}"
         write_submission(root, module, t)
         expected[t.student] = t.expected
