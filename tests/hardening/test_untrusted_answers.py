@@ -270,7 +270,9 @@ def test_math_in_trainee_strings_stays_text_in_the_dashboard_in_jupyterlab(cls, 
         + " end</p>')"))
     nbformat.write(nb, root / "notebooks" / "dashboard.ipynb")
     home = tmp_path / "home"
-    home.mkdir()
+    tracker = home / "settings" / "@jupyterlab" / "notebook-extension" / "tracker.jupyterlab-settings"
+    tracker.parent.mkdir(parents=True)
+    tracker.write_text(json.dumps({"windowingMode": "none"}))  # every cell's output in the page, not only in view
     with jupyterlab(root, home, "trainer", tmp_path / "jupyterlab.log") as (base, token):
         with sync_playwright() as pw:
             browser = pw.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
