@@ -185,8 +185,10 @@ def test_formgrader_feedback_and_jupyterlab_show_the_reflection_as_typed(graded,
                 assert _mathjax2_is_live(page)
                 box = page.locator(BOX)
                 assert box.count() == 1
-                page.evaluate("() => document.querySelector('pre.cps-reflection').scrollIntoView({block: 'end'})")
-                page.screenshot(path=str(SHOTS / f"formgrader_{student}.png"))
+                page.wait_for_timeout(1000)  # formgrader focuses its first score box once loaded
+                bb, top = box.bounding_box(), page.evaluate("() => window.scrollY")
+                page.screenshot(path=str(SHOTS / f"formgrader_{student}.png"), full_page=True, clip={
+                    "x": bb["x"], "y": bb["y"] + top, "width": bb["width"], "height": bb["height"]})
                 seen[("formgrader", student)] = _literal(page, BOX)
                 seen[("formgrader box", student)] = box.inner_text()
                 page.close()

@@ -6,7 +6,7 @@ import html
 import re
 
 from cps_ethics.autograde.grade_answers import reflection_for
-from cps_ethics.autograde.sanitize import plain, reflection_block
+from cps_ethics.autograde.sanitize import reflection_block
 from cps_ethics.store import MAX_REFLECTION_CHARS
 
 ATTACK = ("$\\href{https://example.org}{x}$ \\color{red}{y} <img src=x onerror=alert(1)> [a](javascript:1) "

@@ -77,11 +77,11 @@ def reflection_block(text: str | None, chars: int = 0, legacy: bool = False) -> 
     n = len(text.split())
     where = " in the notebook (a submission made before reflections were saved as typed)" if legacy else ""
     lines = [f"**Reflection written by the trainee{where}** ({n} word{'s' if n != 1 else ''}):", "",
-             '<pre class="cps-reflection tex2jax_ignore mathjax_ignore" style="white-space: pre-wrap; '
-             'word-wrap: break-word; font-family: inherit; font-size: inherit;">' + plain(text) + "</pre>"]
+             ('<pre class="cps-reflection tex2jax_ignore mathjax_ignore" style="white-space: pre-wrap; '
+              'word-wrap: break-word; font-family: inherit; font-size: inherit;">' + plain(text) + "</pre>")]
     if chars > len(text):
-        lines += ["", f"*Shown here: the first {len(text):,} of {chars:,} characters. The whole text is kept "
-                      "in the trainer's copy of the submission only.*"]
+        lines += ["", (f"*Shown here: the first {len(text):,} of {chars:,} characters. The whole text is kept "
+                       "in the trainer's copy of the submission only.*")]
     return "\n".join(lines)
 
 

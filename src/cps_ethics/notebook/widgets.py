@@ -19,9 +19,10 @@ from .exam import ExamNav
 from .questions import Question
 from .reflections import Reflection
 from .scenarios import Scenario, path_ends
-from .widget_kit import FIT, FULL, Context, _contexts, context, guard_keys, paragraphs, shuffled, trainee_id
+from .widget_kit import FIT, FULL, Context, _contexts, context, paragraphs, shuffled, trainee_id
+from .widget_kit import guard_keys  # keys pressed in a widget stay in it
 
-__all__ = ["Context", "Progress", "Question", "Reflection", "Scenario", "build", "context", "paragraphs", "progress",
+__all__ = ["Context", "Progress", "Question", "Scenario", "build", "context", "paragraphs", "progress",
            "show", "shuffled", "trainee_id", "_contexts"]
 
 
