@@ -28,13 +28,18 @@ def png(fig) -> str:
 def score_distributions(ta: pd.DataFrame):
     """One histogram per assignment of graded trainees' score shares."""
     names = sorted(ta["assignment"].unique())
-    fig, axes = plt.subplots(1, max(1, len(names)), figsize=(3.2 * max(1, len(names)), 2.6), squeeze=False)
-    for ax, a in zip(axes[0], names):
+    cols = min(4, max(1, len(names)))
+    rows = -(-max(1, len(names)) // cols)
+    fig, axes = plt.subplots(rows, cols, figsize=(3.2 * cols, 2.6 * rows), squeeze=False)
+    for ax in axes.flat[len(names):]:
+        ax.set_visible(False)
+    for ax, a in zip(axes.flat, names):
         d = ta[(ta["assignment"] == a) & (ta["status"] == "graded")]
         ax.hist(d["share"].dropna() * 100, bins=np.linspace(0, 100, 11), color="#3b6ea5", edgecolor="white")
         ax.set_title(a, fontsize=9)
         ax.set_xlabel("score (% of max)")
         ax.set_ylabel("trainees")
+    fig.tight_layout()
     return fig
 
 
@@ -61,15 +66,26 @@ def mastery_heatmap(tp: pd.DataFrame, principle_order: list[str]):
     return fig
 
 
-def difficulty_vs_discrimination(items: pd.DataFrame):
-    """Each analysed item: difficulty (x) against point-biserial discrimination (y); flagged items in red."""
+MAX_LABELS = 12  # numbered points on the item plot: the questions most in need of review
+
+
+def labelled(items: pd.DataFrame) -> pd.DataFrame:
+    """The flagged items the item plot numbers (hardest first, at most MAX_LABELS), in number order."""
     d = items.dropna(subset=["difficulty"])
-    fig, ax = plt.subplots(figsize=(5, 3.6))
+    return d[d["flagged"]].sort_values(["difficulty", "grade_id"]).head(MAX_LABELS)
+
+
+def difficulty_vs_discrimination(items: pd.DataFrame):
+    """Each analysed item: difficulty (x) against point-biserial discrimination (y); flagged items in red, the
+    hardest of them numbered (the report lists them in that order); nothing else is labelled."""
+    d = items.dropna(subset=["difficulty"])
+    fig, ax = plt.subplots(figsize=(6, 4))
     colors = np.where(d["flagged"], "#c0392b", "#3b6ea5")
-    ax.scatter(d["difficulty"], d["point_biserial"].fillna(0.0), c=colors)
-    for _, r in d.iterrows():
-        ax.annotate(r["grade_id"], (r["difficulty"], 0.0 if pd.isna(r["point_biserial"]) else r["point_biserial"]),
-                    fontsize=6, xytext=(3, 3), textcoords="offset points")
+    ax.scatter(d["difficulty"], d["point_biserial"].fillna(0.0), c=colors, s=14 if len(d) > 100 else 28,
+               alpha=0.6 if len(d) > 100 else 0.9)
+    for n, (_, r) in enumerate(labelled(items).iterrows(), 1):
+        ax.annotate(str(n), (r["difficulty"], 0.0 if pd.isna(r["point_biserial"]) else r["point_biserial"]),
+                    fontsize=8, xytext=(3, 3), textcoords="offset points", color="#7b1d12")
     ax.axhline(0, color="grey", lw=0.8)
     ax.set_xlim(-0.05, 1.05)
     ax.set_xlabel("difficulty (mean proportion of points)")

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import contextlib
-import html
 import os
 import shutil
 import tempfile
@@ -15,72 +14,8 @@ import pandas as pd
 from cps_ethics.model.content import Course
 from cps_ethics.store import visible
 
-from . import plots
-
-CSS = """body{font-family:system-ui,sans-serif;max-width:70em;margin:1em auto;padding:0 1em;line-height:1.4}
-table{border-collapse:collapse;font-size:.85em;margin:.5em 0}th,td{border:1px solid #ccc;padding:2px 6px;
-text-align:left}th{background:#eef}img{max-width:100%}.bar{display:inline-block;height:.8em;background:#3b6ea5}
-.flag{color:#a00}"""
-
-
-def page(title: str, body: list[str]) -> str:
-    return (f"<!DOCTYPE html><html lang='en'><head><meta charset='utf-8'><title>{html.escape(title)}</title>"
-            f"<style>{CSS}</style></head><body><h1>{html.escape(title)}</h1>\n" + "\n".join(body) + "</body></html>")
-
-
-# Trainee strings are shown as text only: pandas escapes HTML, and every table sits in an element that
-# MathJax skips (mathjax_ignore: MathJax 3, as in JupyterLab 4; tex2jax_ignore: MathJax 2, as in nbconvert's
-# HTML), so `$...$` or `\(...\)` in a trainee's string is never typeset where the HTML is shown.
-NO_MATH = "<div class='tex2jax_ignore mathjax_ignore'>{}</div>"
-
-
-def table(df: pd.DataFrame, cols: list[str] | None = None, max_rows: int | None = None, escape: bool = True) -> str:
-    """A table as HTML for a report or the dashboard: text only, never typeset."""
-    d = df[cols] if cols else df
-    more = ""
-    if max_rows is not None and len(d) > max_rows:
-        d, more = d.head(max_rows), f"<p>(first {max_rows} of {len(d)} rows; all rows are in the CSV file)</p>"
-    return NO_MATH.format(d.to_html(index=False, na_rep="", float_format=lambda x: f"{x:.3g}", escape=escape)) + more
-
-
-def img(fig, alt: str) -> str:
-    return f"<img alt='{html.escape(alt)}' src='data:image/png;base64,{plots.png(fig)}'>"
-
-
-def class_report(t: dict, course: Course) -> str:
-    """The class view: status counts, score distributions, mastery, items, paths, follow-up and problems."""
-    ta = t["trainee_assignments"]
-    body = ["<h2>Assignments</h2>", table(t["class_assignments"]),
-            img(plots.score_distributions(ta), "Histogram of graded trainees' scores per assignment"),
-            "<h3>Each trainee's scores, modules and practice exam side by side (% of points)</h3>",
-            table(scores_side_by_side(ta))]
-    flagged = ta[ta["status"] != "graded"]
-    if len(flagged):
-        body += ["<h3>Submissions that are not graded</h3>",
-                 table(flagged, ["student", "assignment", "status", "score", "reason"])]
-    body += ["<h2>Principle mastery</h2>",
-             "<p>Mastered: at least 80% of a principle's points; developing: at least 60%; "
-             "needs support: below 60%.</p>", table(t["class_principles"]),
-             img(plots.mastery_heatmap(t["trainee_principles"], list(course.principles)), "Principle mastery heat map"),
-             "<h2>Items</h2>", table(t["items"].drop(columns=["principles"])),
-             img(plots.difficulty_vs_discrimination(t["items"]), "Item difficulty against discrimination"),
-             "<h2>Versions of each graded place</h2>",
-             "<p>Each trainee sees one version (variant) of each graded place; the practice exam draws its "
-             "questions per trainee. One row per version: how many saw and answered it, and how hard it was.</p>",
-             table(t["variants"], max_rows=1000), *not_parallel_section(t["variants"]),
-             "<h2>Reliability</h2>", table(t["reliability"]), "<h2>Scenario paths</h2>"]
-    for sc in t["scenario_paths"]["scenario"].unique():
-        body += [f"<h3>{html.escape(sc)}</h3>", img(plots.path_bars(t["scenario_paths"], sc), f"Paths through {sc}"),
-                 table(t["path_departures"][t["path_departures"]["scenario"] == sc])]
-    body += ["<h2>Answers much alike (possible copying)</h2>",
-             "<p>Pairs of trainees who gave the same wrong answer on far more questions than trainees answering "
-             "independently would, given how often the rest of the class chose each wrong answer (right answers "
-             "and save times play no part). Nothing was changed: the questions and answers are the evidence "
-             "for you to judge.</p>",
-             table(t["similar_answers"]) if len(t["similar_answers"]) else "<p>None.</p>",
-             "<h2>Follow-up list</h2>", table(t["follow_up"], max_rows=500),
-             "<h2>Problems</h2>", table(t["problems"]) if len(t["problems"]) else "<p>None.</p>"]
-    return page("Class report", body)
+from .class_report import class_report  # noqa: E402,F401 (the class view lives there)
+from .html_kit import CSS, NO_MATH, img, page, table  # noqa: F401 (also used by the dashboard)
 
 
 def not_parallel_section(variant_df: pd.DataFrame) -> list[str]:
