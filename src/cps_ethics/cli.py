@@ -304,7 +304,7 @@ def main(argv: list[str] | None = None) -> int:
         root = require_root(Path(args.root) if args.root else None)
         return COMMANDS[args.command][0](root, args)
     except CourseError as e:
-        print(f"cps-course {args.command}: {visible(str(e))}", file=sys.stderr)
+        print(f"cps-course {args.command}: " + "\n".join(visible(line) for line in str(e).split("\n")), file=sys.stderr)
         return 2
     except KeyboardInterrupt:
         print("Stopped.", file=sys.stderr)

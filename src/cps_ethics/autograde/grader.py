@@ -162,7 +162,7 @@ def _explain_path(key: dict, path) -> list[str]:
     return out
 
 
-def _short(text: str, n: int = 70) -> str:
+def _short(text: str, n: int = 600) -> str:  # the whole question, for formgrader and the feedback page
     text = " ".join(text.split())
     return text if len(text) <= n else text[: n - 1].rstrip() + "\u2026"
 
