@@ -7,13 +7,19 @@ from pathlib import Path
 
 import yaml
 
+SOURCES = {
+    "schema_version": 1,
+    "sources": [{"id": "gmhcn_cps_ethics", "title": "CPS Code of Ethics", "publisher": "GMHCN",
+                 "url": "https://www.gmhcn.org/cps-ethics", "supports": "the parent code", "status": "verified"}],
+}
+
 PRINCIPLES = {
     "schema_version": 1,
     "principles": [
         {"key": "K1", "group": "principle", "name": "Self-determination", "statement": "People decide.",
-         "sources": ["https://www.gmhcn.org/cps-ethics"], "status": "verified"},
+         "sources": ["gmhcn_cps_ethics"], "status": "verified"},
         {"key": "K8", "group": "principle", "name": "Confidentiality", "statement": "Keep privacy.",
-         "sources": ["https://www.gmhcn.org/cps-ethics"], "status": "verified"},
+         "sources": ["gmhcn_cps_ethics"], "status": "verified"},
     ],
 }
 
@@ -86,6 +92,7 @@ def write_course(root: Path, modules: list[dict] | None = None, principles: dict
     (root / "content" / "modules").mkdir(parents=True, exist_ok=True)
     (root / "nbgrader_config.py").write_text("c = get_config()\n")
     (root / "content" / "principles.yaml").write_text(yaml.safe_dump(principles or PRINCIPLES, sort_keys=False))
+    (root / "content" / "sources.yaml").write_text(yaml.safe_dump(SOURCES, sort_keys=False))
     for m in modules if modules is not None else [module()]:
         (root / "content" / "modules" / f"{m['id']}.yaml").write_text(yaml.safe_dump(m, sort_keys=False))
     return root
