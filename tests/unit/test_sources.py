@@ -78,3 +78,10 @@ def test_study_site_lists_the_sources(tmp_path):
     page = (out / "sources.html").read_text(encoding="utf-8")
     assert page.count('rel="noopener noreferrer"') == len(course.sources)
     assert "Disputed:" in page
+
+
+def test_study_site_facts_cite_the_courses_sources():
+    """The facts the site and guide show beside the content cite entries of this course's sources.yaml."""
+    from cps_ethics.publish.facts import citation_problems
+
+    assert citation_problems({e["id"] for e in load_course(REPO).sources}) == []
