@@ -59,7 +59,7 @@ def class_report(t: dict, course: Course) -> str:
              "<h2>Versions of each graded place</h2>",
              "<p>Each trainee sees one version (variant) of each graded place; the practice exam draws its "
              "questions per trainee. One row per version: how many saw and answered it, and how hard it was.</p>",
-             table(t["variants"], max_rows=1000),
+             table(t["variants"], max_rows=1000), *not_parallel_section(t["variants"]),
              "<h2>Reliability</h2>", table(t["reliability"]), "<h2>Scenario paths</h2>"]
     for sc in t["scenario_paths"]["scenario"].unique():
         body += [f"<h3>{html.escape(sc)}</h3>", img(plots.path_bars(t["scenario_paths"], sc), f"Paths through {sc}"),
@@ -67,6 +67,19 @@ def class_report(t: dict, course: Course) -> str:
     body += ["<h2>Follow-up list</h2>", table(t["follow_up"], max_rows=500),
              "<h2>Problems</h2>", table(t["problems"]) if len(t["problems"]) else "<p>None.</p>"]
     return page("Class report", body)
+
+
+def not_parallel_section(variant_df: pd.DataFrame) -> list[str]:
+    """The slots whose versions are not equally hard, for the trainer to retire or rewrite."""
+    from .variants import PARALLEL_GAP, PARALLEL_MIN_N, non_parallel
+
+    flagged = non_parallel(variant_df)
+    intro = (f"<p>Versions of one graded place should be equally hard. Listed: places whose versions differ by more "
+             f"than {PARALLEL_GAP:.0%} in the share of trainees with full marks, with at least {PARALLEL_MIN_N} "
+             f"trainees on each; p is the two-proportion z-test's (small p: the gap is unlikely to be chance). "
+             f"Consider retiring or rewriting the harder or the easier version.</p>")
+    return ["<h3>Versions that are not equally hard</h3>", intro,
+            table(flagged) if len(flagged) else "<p class='ok'>None.</p>"]
 
 
 def _bar(share: float) -> str:

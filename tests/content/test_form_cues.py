@@ -1,56 +1,86 @@
 """Invariant 9: the form of the options gives nothing away, and the same act is rated the same way everywhere.
 
-The figures are exact expectations under the course's own scoring rules (cps_ethics.authoring.formcues); each test
-prints them, so a run shows how far the bank is from the limits.
+The guard runs the course's form adversary (cps_ethics.authoring.formcues) over the graded bank: every
+rule-based strategy may earn at most RULE_MARGIN points above random guessing, and every trained model at
+most MODEL_MARGIN, on each kind of graded place (single choice, scenario decisions, multiple select), for the
+modules and for the exam-only bank apart. Each test prints its figures. The last tests seed a synthetic bank
+with a cue, one strategy family at a time, and check that the guard catches it (and passes a bank without).
 """
 
 from __future__ import annotations
 
-import json
+import random
 from collections import Counter
 
 import pytest
+from contentlib import REPO
 
-from cps_ethics.authoring import formcues
-from cps_ethics.model.content import Module, act_problems, acts
+from cps_ethics.authoring import formcues, formcues_models
+from cps_ethics.model.content import Module, act_problems, acts, load_course
 
-MARGIN = 10.0  # percentage points above random guessing that a form-only strategy may earn
-KEY_LONGEST_MAX = 40.0  # percent of single-choice questions and scenario decisions
+RULE_MARGIN = formcues.RULE_MARGIN  # 10 points above random for a rule (longest, supervisor, twin, ...)
+MODEL_MARGIN = formcues.MODEL_MARGIN  # 15 points above random for a trained model (lr_words, lr_within)
+KEY_LONGEST_MAX = 40.0  # percent of single-choice questions and scenario decisions whose key is the longest
+
+needs_sklearn = pytest.mark.skipif(not formcues_models.available(), reason="scikit-learn is in the [test] extra")
 
 
 @pytest.fixture(scope="module")
-def figures(course):
-    f = formcues.figures(course.modules)
-    print("\nform cues, whole course:", json.dumps(f))
-    return f
+def adversary():
+    places = formcues.bank(formcues.load_sources(REPO / "content"))
+    return places, formcues.evaluate(places)
 
 
-@pytest.mark.parametrize("part", ["items", "scenarios"])
-@pytest.mark.parametrize("strategy", ["longest", "no_absolute"])
-def test_choosing_by_form_earns_near_chance(figures, course, part, strategy):
-    got, chance = figures[part][strategy], figures[part]["random"]
-    print(f"{part}: {strategy} earns {got}%, random guessing {chance}%")
-    assert got <= chance + MARGIN, (
-        f"a trainee who picks by form ({strategy}) earns {got}% of graded {part} points, random guessing "
-        f"{chance}%: more than {MARGIN} points above chance. Worst cases:\n"
-        + "\n".join(formcues.worst(course.modules)))
+def _groups(places, which):
+    if which == "exam":
+        return [formcues.EXAM]
+    return sorted({p.group for p in places if p.group != formcues.EXAM})
 
 
-def test_key_is_rarely_the_longest_option(figures, course):
-    print(f"key is the longest option in {figures['key_longest_pct']}% of {figures['decisions']} decisions")
-    assert figures["key_longest_pct"] <= KEY_LONGEST_MAX, (
-        f"the keyed option is the longest in {figures['key_longest_pct']}% of single-choice questions and "
-        f"scenario decisions (limit {KEY_LONGEST_MAX}%). Widest gaps:\n" + "\n".join(formcues.worst(course.modules)))
+@needs_sklearn
+@pytest.mark.parametrize("family", ["rules", "models"])
+@pytest.mark.parametrize("kind", formcues.KINDS)
+@pytest.mark.parametrize("which", ["modules", "exam"])
+def test_choosing_by_form_earns_near_chance(adversary, which, kind, family):
+    places, credits = adversary
+    groups = _groups(places, which)
+    if not any(p.group in groups and p.kind == kind for p in places):
+        pytest.skip(f"no graded {kind} places in the {which}")
+    fig = formcues.figures(places, credits, groups)
+    rule_names, model_names = formcues.strategies(kind)
+    names = rule_names if family == "rules" else model_names
+    limit = RULE_MARGIN if family == "rules" else MODEL_MARGIN
+    f = fig[kind]
+    print(f"{which}, {formcues.KIND_NAMES[kind]} ({f['n']}): random {f['random']}%; "
+          + ", ".join(f"{s} {f[s]}%" for s in names))
+    over = {s: f[s] for s in names if f[s] > f["random"] + limit}
+    assert not over, (
+        f"a trainee who picks by the form of the options earns more than {limit:.0f} points above random "
+        f"guessing ({f['random']}%) on the {which}' {formcues.KIND_NAMES[kind]}: {over}. "
+        f"Rewrite the options by content/AUTHORING.md §1; the places that give most away:\n"
+        + "\n".join(formcues.give_aways([p for p in places if p.kind == kind],
+                                        [c for p, c in zip(places, credits) if p.kind == kind], 25, groups)))
 
 
-def test_multiple_select_items_vary_in_how_many_are_correct(figures):
-    counts = Counter(figures["multiple_correct_counts"])
+def test_key_is_rarely_the_longest_option(adversary):
+    places, _ = adversary
+    ds = [p for p in places if p.kind != "multiple" and p.group != formcues.EXAM]
+    longest = sum(any(len(t) == max(map(len, p.texts)) and v == 1.0 for t, v in zip(p.texts, p.value)) for p in ds)
+    pct = round(100 * longest / len(ds), 1)
+    print(f"key is the longest option in {pct}% of {len(ds)} decisions")
+    assert pct <= KEY_LONGEST_MAX
+
+
+def test_multiple_select_items_vary_in_how_many_are_correct(adversary):
+    places, _ = adversary
+    counts = Counter(int(sum(p.value)) for p in places if p.kind == "multiple")
     print("correct options per multiple-select item:", dict(counts))
     assert len(counts) >= 2, f"every multiple-select item has {set(counts)} correct options"
     assert max(counts.values()) <= 0.6 * sum(counts.values()), f"one count dominates: {dict(counts)}"
 
 
-def test_same_act_same_rating_everywhere(course):
+def test_same_act_same_rating_everywhere():
+    course = load_course(REPO, validate=False)  # this test is the check; validation would stop at the first
     tagged = acts(course.modules)
     print("acts:", {a: sorted({r for r, _, _ in uses}) for a, uses in sorted(tagged.items())})
     assert not act_problems(course.modules)
@@ -70,17 +100,6 @@ def _single(item_id, options, act=None):
                                           for i, t, r, a in options]}
 
 
-def test_guards_catch_a_bank_that_gives_answers_away():
-    """The checks themselves fail on a bank whose key is always the longest and carries no absolute word."""
-    items = [_single(f"q{n}", [("a", "A careful, complete and well explained answer", "best", None),
-                               ("b", "Never do it", "harmful", None), ("c", "Always wait", "acceptable", None)])
-             for n in range(5)]
-    f = formcues.figures([_module({"items": items, "scenarios": []})])
-    assert f["items"]["longest"] == 100.0 and f["items"]["random"] == 50.0
-    assert f["items"]["no_absolute"] == 100.0
-    assert f["key_longest_pct"] == 100.0
-
-
 def test_act_check_names_both_places():
     a = _module({"items": [_single("q1", [("x", "t", "harmful", "keeps_secret"), ("y", "u", "best", None)])],
                  "scenarios": []}, "01_a.yaml")
@@ -89,3 +108,108 @@ def test_act_check_names_both_places():
     problems = act_problems([a, b])
     assert len(problems) == 1 and "q1.x in 01_a.yaml is harmful" in problems[0] and "q2.x" in problems[0]
 
+
+# --- the guard catches a seeded cue ------------------------------------------------------------------------
+
+NEUTRAL = ("meet walk plan note visit write bring wait cafe park bus letter garden bench lunch street map "
+           "morning paper chair window table corner station market river bridge ticket bakery poster "
+           "library schedule kitchen hallway lobby radio jacket basket").split()
+
+
+def _text(rng, n=None):
+    return " ".join(rng.choice(NEUTRAL) for _ in range(n or rng.randint(5, 8))).capitalize()
+
+
+# family -> (kinds it plays, how to seed: f(rng, text, is_key, position) -> text, strategy it must trip)
+SEEDS = {
+    "length": (("single", "scenario"), lambda rng, t, key, i: t + (" " + _text(rng, 8) if key else ""), "longest"),
+    "absolute": (("single", "scenario", "multiple"),
+                 lambda rng, t, key, i: t if key else t + " every time", "no_absolute"),
+    "excuse": (("single", "scenario", "multiple"),
+               lambda rng, t, key, i: t if key else t + ", since it is easier", None),
+    "hiding": (("single", "scenario"), lambda rng, t, key, i: t if key else t + ", and keep it between you",
+               "no_hiding"),
+    "supervisor": (("single", "scenario"), lambda rng, t, key, i: t + (", and tell your supervisor" if key else ""),
+                   "supervisor"),
+    "asks": (("single", "scenario"), lambda rng, t, key, i: t + (", and ask her what she wants" if key else ""),
+             "asks_person"),
+    "warmth": (("single", "scenario"), lambda rng, t, key, i: ("Thank her, then " if key else "") + t,
+               "warm_offer"),
+    "choice": (("single", "scenario"), lambda rng, t, key, i: t + (", as it is her choice" if key else ""),
+               "their_choice"),
+    "select_all": (("multiple",), lambda rng, t, key, i: t, "select_all"),  # four of five options correct
+    "clinical": (("multiple",), lambda rng, t, key, i: t if key else t + " of symptoms", "drop_clinical"),
+    "odd_one_out": (("multiple",), lambda rng, t, key, i: "Garden bench garden bench " + t if key else
+                    "Quantum zebra xylophone", "odd_one_out"),
+    "twin": (("single", "scenario", "multiple"), lambda rng, t, key, i: "Ticket bakery poster radio" if key else t,
+             "twin_similarity"),
+    "models": (("single", "scenario", "multiple"), lambda rng, t, key, i: t + (" zorblat" if key else " plinth"), "lr_"),
+}
+EXCUSE_STRATEGY = {"single": "no_excuse", "scenario": "no_excuse", "multiple": "drop_excuse"}
+
+
+def synthetic_bank(seed_family: str | None, modules: int = 5, per_module: int = 16, seed: int = 7):
+    """Module dicts with graded single items, scenarios and multiple-select items of neutral wording, twins
+    in slots; with `seed_family`, the keys (or the wrong options) carry that family's cue."""
+    rng = random.Random(seed)
+    mark = SEEDS[seed_family][1] if seed_family else (lambda rng, t, key, i: t)
+    twin_text = seed_family == "twin"
+    out = []
+    for m in range(modules):
+        items, scenarios = [], []
+        for q in range(per_module):
+            base = f"m{m}q{q}"
+            for v in ("", "_v2"):
+                key = rng.randrange(4)
+                opts = []
+                for i in range(4):
+                    t = mark(rng, _text(rng), i == key, i) if not twin_text or i == key else _text(rng)
+                    opts.append({"id": f"o{i}", "text": t, "rating": "best" if i == key else
+                                 rng.choice(["harmful", "acceptable"]), "feedback": "f"})
+                items.append({"id": base + v, **({"slot": base} if v else {}), "kind": "graded", "type": "single",
+                              "principles": ["K1"], "prompt": _text(rng), "options": opts})
+                n_correct = 4 if seed_family in ("odd_one_out", "select_all") else rng.choice([1, 2, 3, 4])
+                right = set(rng.sample(range(5), n_correct))
+                mopts = []
+                for i in range(5):
+                    t = mark(rng, _text(rng), i in right, i) if not twin_text or i in right else _text(rng)
+                    mopts.append({"id": f"o{i}", "text": t, "correct": i in right, "feedback": "f"})
+                items.append({"id": f"{base}m{v}", **({"slot": f"{base}m"} if v else {}), "kind": "graded",
+                              "type": "multiple", "principles": ["K1"], "prompt": _text(rng), "options": mopts})
+                nodes = []
+                for n in range(2):
+                    key = rng.randrange(3)
+                    nodes.append({"id": f"n{n}", "situation": _text(rng), "options": [
+                        {"id": f"o{i}", "text": mark(rng, _text(rng), i == key, i) if not twin_text or i == key
+                         else _text(rng), "rating": "best" if i == key else rng.choice(["harmful", "acceptable"]),
+                         "feedback": "f", "next": "end"} for i in range(3)]})
+                scenarios.append({"id": f"{base}s{v}", **({"slot": f"{base}s"} if v else {}), "kind": "graded",
+                                  "nodes": nodes})
+        out.append((f"{m:02d}_synthetic", f"{m:02d}_synthetic.yaml", {"items": items, "scenarios": scenarios}))
+    return out
+
+
+def _over(family: str | None, with_models: bool) -> dict[str, list[str]]:
+    places = formcues.bank(synthetic_bank(family))
+    fig = formcues.figures(places, formcues.evaluate(places, with_models=with_models))
+    print(family, {k: {s: v for s, v in f.items()} for k, f in fig.items()})
+    return {k: [line.split(":")[1].split()[0] for line in formcues.over_limits(fig) if line.startswith(k + ":")]
+            for k in formcues.KINDS}
+
+
+@needs_sklearn
+def test_guard_holds_on_a_bank_without_cues():
+    over = _over(None, with_models=True)
+    assert not any(over.values()), f"the neutral synthetic bank trips the guard: {over}"
+
+
+@pytest.mark.parametrize("family", sorted(SEEDS))
+def test_guard_fails_on_a_bank_seeded_with_a_cue(family):
+    if family == "models" and not formcues_models.available():
+        pytest.skip("scikit-learn is in the [test] extra")
+    kinds, _, strategy = SEEDS[family]
+    over = _over(family, with_models=family == "models")
+    for kind in kinds:
+        want = strategy or EXCUSE_STRATEGY[kind]
+        assert any(s.startswith(want) for s in over[kind]), (
+            f"keys seeded with the {family} cue: the guard does not flag {want} on {kind} ({over[kind]})")

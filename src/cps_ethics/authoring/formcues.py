@@ -1,180 +1,198 @@
-"""Does the form of an option give the answer away? Scores of test-wise strategies against random guessing.
+"""The form adversary: how much of the graded bank can a trainee who never opened a reading get right?
 
-Invariant 9 of the design: a trainee who never read the course, choosing by the form of the options (the
-longest one; the ones without absolute words), must score near chance. Every figure here is an exact
-expectation computed with the course's own scoring rules, per graded question and per decision point of
-a graded scenario. Run `python -m cps_ethics.authoring.formcues [module.yaml ...]` to print the figures.
+Invariant 9 of the design: choosing by the form of the options must earn near chance. Every figure is an
+exact expectation under the course's own scoring (cps_ethics.model.scoring), over three kinds of graded
+places: single-choice questions, scenario decisions (each decision point of a graded scenario) and
+multiple-select questions (formcues_bank reads them). The strategies:
+- rules (formcues_rules): length, absolute words, options that excuse themselves with a reason clause or
+  announce that they hide something, the option naming the supervisor, policy or team, the option that
+  asks the person, warmth, "their choice", the odd one out of a list, twin similarity (the option closest in
+  wording to the key of the version the trainee saw: the slot's other variant; for the exam-only bank, the
+  module question whose prompt is closest);
+- trained models (formcues_models): logistic regression over the options' wording only, trained on the other
+  modules and tested on each in turn.
+The guard (tests/content/test_form_cues.py): every rule at most RULE_MARGIN points above random guessing on
+each kind, every model at most MODEL_MARGIN.
+
+    python -m cps_ethics.authoring.formcues [--content DIR] [--module ID ...] [--top N] [--no-models] [module.yaml ...]
 """
 
 from __future__ import annotations
 
-import itertools
-import re
+import argparse
 import statistics
 import sys
-from dataclasses import dataclass
 from pathlib import Path
 
-from cps_ethics.model import scoring
+from cps_ethics.authoring import formcues_models as models
+from cps_ethics.authoring import formcues_rules as rules
+from cps_ethics.authoring.formcues_bank import EXAM, Place, bank, load_sources  # noqa: F401 (the public API)
 
-ABSOLUTE = re.compile(
-    r"\b(always|never|only|must|all|nothing|whatever|every|everything|everyone|everybody|nobody|none|"
-    r"no one|completely|totally|entirely|any time|under no)\b", re.IGNORECASE)
-
-
-def absolute(text: str) -> bool:
-    return bool(ABSOLUTE.search(text))
-
-
-@dataclass
-class Decision:
-    """One place where a trainee picks one option: a single-choice question or a scenario decision."""
-
-    where: str  # item id, or scenario id/node id
-    texts: list[str]
-    shares: list[float]  # share of the points each option earns (1, 0.5, 0)
-    weight: float = 1.0  # points at stake
-
-    def random(self) -> float:
-        return statistics.fmean(self.shares)
-
-    def longest(self) -> float:
-        top = max(map(len, self.texts))
-        return statistics.fmean(s for t, s in zip(self.texts, self.shares) if len(t) == top)
-
-    def no_absolute(self) -> float:
-        plain = [s for t, s in zip(self.texts, self.shares) if not absolute(t)]
-        return statistics.fmean(plain or self.shares)
-
-    def key_longest(self) -> bool:
-        """True when an option rated best is (one of) the longest."""
-        top = max(map(len, self.texts))
-        return any(len(t) == top and s == 1.0 for t, s in zip(self.texts, self.shares))
+RULE_MARGIN = 10.0  # points above random a rule-based strategy may earn, on each kind
+MODEL_MARGIN = 15.0  # points above random a trained model may earn, on each kind
+KINDS = ("single", "scenario", "multiple")
+KIND_NAMES = {"single": "graded single-choice questions", "scenario": "graded scenario decisions",
+              "multiple": "graded multiple-select questions"}
 
 
-def _share(item: dict, value) -> float:
-    return scoring.score_item(item, value).points / scoring.item_max(item)
+def strategies(kind: str) -> tuple[list[str], list[str]]:
+    """(rule names, model names) that play `kind`."""
+    named = rules.MULTIPLE_RULES if kind == "multiple" else rules.DECISION_RULES
+    return [*named, rules.TWIN], list(models.MODELS) if models.available() else []
 
 
-def _multiple(item: dict) -> dict[str, float]:
-    opts = item["options"]
-    ids = [o["id"] for o in opts]
-    subsets = [list(c) for n in range(len(ids) + 1) for c in itertools.combinations(ids, n)]
-    mean_len = statistics.fmean(len(o["text"]) for o in opts)
-    return {"random": statistics.fmean(_share(item, s) for s in subsets),
-            "longest": _share(item, [o["id"] for o in opts if len(o["text"]) > mean_len]),
-            "no_absolute": _share(item, [o["id"] for o in opts if not absolute(o["text"])])}
-
-
-def _other(item: dict) -> float:
-    """Random guessing on matching (each situation matched at random) and ordering (a random order)."""
-    if item["type"] == "matching":
-        return 1 / len(item["choices"])
-    steps = [s["id"] for s in item["steps"]]
-    if len(steps) <= 7:
-        return statistics.fmean(_share(item, list(p)) for p in itertools.permutations(steps))
-    return 0.5
-
-
-def decisions(modules) -> tuple[list[Decision], list[Decision]]:
-    """(single-choice graded questions, decisions of graded scenarios) of `modules` (content.Module)."""
-    singles, nodes = [], []
-    for m in modules:
-        for it in m.items():
-            if it["kind"] == "graded" and it["type"] == "single":
-                singles.append(Decision(it["id"], [o["text"] for o in it["options"]],
-                                        [scoring.RATING_SHARE[o["rating"]] for o in it["options"]],
-                                        scoring.item_max(it)))
-        for sc in m.scenarios():
-            if sc["kind"] != "graded":
-                continue
-            for node in sc["nodes"]:
-                if node.get("options"):
-                    nodes.append(Decision(f"{sc['id']}/{node['id']}", [o["text"] for o in node["options"]],
-                                          [scoring.RATING_SHARE[o["rating"]] for o in node["options"]]))
-    return singles, nodes
-
-
-def figures(modules) -> dict:
-    """Percentages: what each strategy earns on graded questions and graded scenario decisions."""
-    singles, nodes = decisions(modules)
-    strategies = ("random", "longest", "no_absolute")
-    earned = dict.fromkeys(strategies, 0.0)
-    total = 0.0
-    for d in singles:
-        for s in strategies:
-            earned[s] += d.weight * getattr(d, s)()
-        total += d.weight
-    multiples = []
-    for m in modules:
-        for it in m.items():
-            if it["kind"] != "graded" or it["type"] == "single":
-                continue
-            w = scoring.item_max(it)
-            if it["type"] == "multiple":
-                got = _multiple(it)
-                multiples.append(sum(o["correct"] for o in it["options"]))
-            else:
-                got = dict.fromkeys(strategies, _other(it))
-            for s in strategies:
-                earned[s] += w * got[s]
-            total += w
-
-    def pct(x, n):
-        return round(100 * x / n, 1) if n else 0.0
-
-    scen = {s: pct(sum(getattr(d, s)() for d in nodes), len(nodes)) for s in strategies}
-    both = singles + nodes
-    return {
-        "items": {s: pct(earned[s], total) for s in strategies},
-        "scenarios": scen,
-        "key_longest_pct": pct(sum(d.key_longest() for d in both), len(both)),
-        "key_longest_single_pct": pct(sum(d.key_longest() for d in singles), len(singles)),
-        "key_longest_scenario_pct": pct(sum(d.key_longest() for d in nodes), len(nodes)),
-        "multiple_correct_counts": sorted(multiples),
-        "absolute_in_wrong_pct": pct(*_absolute_counts(both, keyed=False)),
-        "absolute_in_key_pct": pct(*_absolute_counts(both, keyed=True)),
-        "decisions": len(both),
-    }
-
-
-def _absolute_counts(ds, keyed: bool) -> tuple[int, int]:
-    hit = n = 0
-    for d in ds:
-        for t, s in zip(d.texts, d.shares):
-            if (s == 1.0) == keyed:
-                n += 1
-                hit += absolute(t)
-    return hit, n
-
-
-def worst(modules, n: int = 15) -> list[str]:
-    """The decisions that give most away: the best option is the longest by the widest margin."""
-    singles, nodes = decisions(modules)
+def evaluate(places: list[Place], with_models: bool = True) -> list[dict[str, float]]:
+    """Per place: {strategy: expected share of its points}, with 'random'."""
     out = []
-    for d in singles + nodes:
-        if d.key_longest():
-            others = [len(t) for t, s in zip(d.texts, d.shares) if s < 1.0] or [0]
-            out.append((max(map(len, d.texts)) - max(others), d.where))
-    return [f"{w} (key longer by {gap} characters)" for gap, w in sorted(out, reverse=True)[:n]]
+    for p in places:
+        got = {"random": p.random()}
+        named = rules.MULTIPLE_RULES if p.kind == "multiple" else rules.DECISION_RULES
+        for name, rule in named.items():
+            got[name] = p.credit(rule(p.texts))
+        if p.seen:
+            twin = rules.twin_ticks if p.kind == "multiple" else (
+                lambda ts, seen: rules.twin_scores(ts, [t for t, v in seen if v == 1.0]))
+            got[rules.TWIN] = statistics.fmean(p.credit(twin(p.texts, seen)) for seen in p.seen)
+        else:
+            got[rules.TWIN] = got["random"]
+        out.append(got)
+    if with_models and models.available():
+        for multiple in (False, True):
+            idx = [i for i, p in enumerate(places) if (p.kind == "multiple") == multiple]
+            probs = models.cross_validated([places[i].texts for i in idx],
+                                           [[int(v == 1.0) for v in places[i].value] for i in idx],
+                                           [places[i].group for i in idx])
+            for name, per in probs.items():
+                for i, ps in zip(idx, per):
+                    picks = [q >= 0.5 for q in ps] if multiple else ps
+                    out[i][name] = places[i].credit(picks)
+    return out
+
+
+def figures(places: list[Place], credits: list[dict], groups=None) -> dict[str, dict]:
+    """{kind: {'n': places, strategy: percent of points}} over the places of `groups` (all when None)."""
+    out: dict[str, dict] = {}
+    for kind in KINDS:
+        rows = [(p, c) for p, c in zip(places, credits) if p.kind == kind and (groups is None or p.group in groups)]
+        total = sum(p.weight for p, _ in rows)
+        names = list(rows[0][1]) if rows else []
+        out[kind] = {"n": len(rows), **{s: round(100 * sum(p.weight * c[s] for p, c in rows) / total, 1)
+                                        for s in names}} if rows else {"n": 0}
+    return out
+
+
+def over_limits(fig: dict[str, dict]) -> list[str]:
+    """Every strategy above its margin over random, in words; empty when the guard holds."""
+    out = []
+    for kind in KINDS:
+        f = fig[kind]
+        if not f.get("n"):
+            continue
+        rule_names, model_names = strategies(kind)
+        for s in rule_names + model_names:
+            if s not in f:
+                continue
+            limit = MODEL_MARGIN if s in model_names else RULE_MARGIN
+            if f[s] > f["random"] + limit:
+                out.append(f"{kind}: {s} earns {f[s]}% against random {f['random']}% "
+                           f"(+{f[s] - f['random']:.1f}, limit +{limit:.0f})")
+    return out
+
+
+def give_aways(places: list[Place], credits: list[dict], top: int = 25, groups=None) -> list[str]:
+    """The places that give most away: how many strategies pick only options worth full marks there."""
+    rows = []
+    for p, c in zip(places, credits):
+        if groups is not None and p.group not in groups:
+            continue
+        solved = sorted(s for s, v in c.items() if s != "random" and v >= 0.999 and c["random"] < 0.999)
+        gain = sum(v - c["random"] for s, v in c.items() if s != "random")
+        if solved:
+            rows.append((len(solved), gain, p, solved))
+    rows.sort(key=lambda r: (-r[0], -r[1], r[2].where))
+    return [f"{p.file} {p.where} ({p.kind}): full marks for {n} strategies: {', '.join(s)}"
+            for n, _, p, s in rows[:top]]
+
+
+def _table(fig: dict) -> list[str]:
+    names = []
+    for kind in KINDS:
+        for s in fig[kind]:
+            if s != "n" and s not in names:
+                names.append(s)
+    lines = [f"  {'strategy':32}" + "".join(f"{k + ' (' + str(fig[k]['n']) + ')':>18}" for k in KINDS)]
+    for s in names:
+        cells = []
+        for k in KINDS:
+            f = fig[k]
+            if s not in f:
+                cells.append(f"{'-':>18}")
+                continue
+            models_k = strategies(k)[1]
+            limit = MODEL_MARGIN if s in models_k else RULE_MARGIN
+            mark = " !" if s != "random" and f[s] > f["random"] + limit else "  "
+            diff = "" if s == "random" else f" ({f[s] - f['random']:+.1f})"
+            cells.append(f"{f[s]:>9.1f}{diff:>7}{mark}")
+        lines.append(f"  {s:32}" + "".join(cells))
+    return lines
 
 
 def main(argv: list[str] | None = None) -> int:
-    import json
-
-    from cps_ethics.course import find_root
-    from cps_ethics.model.content import load_course
-
-    args = argv if argv is not None else sys.argv[1:]
-    root = find_root(Path.cwd())
-    course = load_course(root, validate=False)
-    modules = [m for m in course.modules if not args or any(Path(a).stem == m.id for a in args)]
-    for m in modules:
-        print(m.id, json.dumps(figures([m])))
-    print("ALL" if not args else "SELECTED", json.dumps(figures(modules)))
-    print("\n".join(worst(modules)))
+    ap = argparse.ArgumentParser(prog="python -m cps_ethics.authoring.formcues", description=__doc__.split("\n")[0])
+    ap.add_argument("files", nargs="*", type=Path, help="module files: the same as --module with their names")
+    ap.add_argument("--content", type=Path, help="a content folder (default: the course's content/)")
+    ap.add_argument("--module", action="append", help="list give-aways and per-module figures only for these")
+    ap.add_argument("--top", type=int, default=40, help="how many give-aways to list (default 40)")
+    ap.add_argument("--no-models", action="store_true", help="rules only (no scikit-learn)")
+    ap.add_argument("--words", type=int, default=0, metavar="N",
+                    help="also list the N words and features that most mark keys and wrong options")
+    args = ap.parse_args(argv)
+    args.module = (args.module or []) + [f.stem for f in args.files] or None
+    content = args.content
+    if content is None:
+        from cps_ethics.course import content_dir, require_root
+        content = content_dir(require_root(Path.cwd()))
+    places = bank(load_sources(content))
+    credits = evaluate(places, with_models=not args.no_models)
+    if not args.no_models and not models.available():
+        print("(scikit-learn is not installed: trained models skipped; pip install scikit-learn)")
+    print(f"Form adversary on {content}: expected % of points under the course's scoring; (+x) = points above "
+          f"random guessing; ! = over the limit (rules +{RULE_MARGIN:.0f}, models +{MODEL_MARGIN:.0f})")
+    module_groups = sorted({p.group for p in places if p.group != EXAM})
+    blocks = [("modules (the graded bank)", module_groups)]
+    if any(p.group == EXAM for p in places):
+        blocks.append(("exam-only bank (content/exam)", [EXAM]))
+    for title, groups in blocks:
+        fig = figures(places, credits, groups)
+        print(f"\n{title}:")
+        print("\n".join(_table(fig)))
+        bad = over_limits(fig)
+        print(f"  guard: {'holds' if not bad else str(len(bad)) + ' strategies over the limit'}")
+    chosen = args.module or module_groups + ([EXAM] if len(blocks) > 1 else [])
+    print("\nper group: random / best rule / best model, per kind")
+    for g in chosen:
+        fig = figures(places, credits, [g])
+        cells = []
+        for k in KINDS:
+            f = fig[k]
+            if not f.get("n"):
+                cells.append(f"{k}: -")
+                continue
+            r, m = strategies(k)
+            br = max((s for s in r if s in f), key=f.get)
+            bm = max((s for s in m if s in f), key=f.get, default=None)
+            cells.append(f"{k} ({f['n']}): {f['random']} / {f[br]} {br}" + (f" / {f[bm]} {bm}" if bm else ""))
+        print(f"  {g}: " + "; ".join(cells))
+    if args.words and models.available():
+        chosen_places = [p for p in places if p.kind != "multiple" and (not args.module or p.group in args.module)]
+        keys, wrong = models.telling_terms([p.texts for p in chosen_places],
+                                           [[int(v == 1.0) for v in p.value] for p in chosen_places], args.words)
+        print("\nwhat marks a key (single choice and scenario decisions): " + ", ".join(f"{t} {w}" for t, w in keys))
+        print("what marks a wrong option: " + ", ".join(f"{t} {w}" for t, w in wrong))
+    print(f"\nplaces that give most away (top {args.top}):")
+    print("\n".join("  " + line for line in give_aways(places, credits, args.top, args.module)))
     return 0
 
 
 if __name__ == "__main__":
-    raise SystemExit(main())
+    sys.exit(main())

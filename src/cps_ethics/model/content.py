@@ -13,7 +13,7 @@ import yaml
 from cps_ethics.course import content_dir, module_files
 from cps_ethics.errors import ContentError
 
-from . import graph
+from . import consistency, graph
 
 SCHEMA_VERSION = 1
 _LOADER = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
@@ -347,7 +347,7 @@ def load_course(root: Path, validate: bool = True) -> Course:
     if validate and not files:
         problems.append(f"{cdir / 'modules'}: no module files (*.yaml) found")
     if validate and not problems:
-        problems += act_problems(modules)
+        problems += act_problems(modules) + consistency.problems(modules, cdir)
         known = {m.id for m in modules}
         for m in modules:
             for dep in (m.exam or {}).get("draw_from", []):
