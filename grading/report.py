@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import contextlib
+import hashlib
 import os
 import shutil
 import tempfile
@@ -85,8 +86,12 @@ def trainee_report(student: str, t: dict, own: dict | None = None) -> str:
 
 
 def _safe_name(student: str) -> str:
-    keep = "".join(c if c.isalnum() or c in "-_." else "_" for c in student)
-    return keep.lstrip(".") or "_"
+    """A file name for a trainee's report page; a name that had to change gets a short hash of the real id,
+    so two trainees ("maria lopez", "maria_lopez") never share one page."""
+    keep = "".join(c if c.isascii() and (c.isalnum() or c in "-_.") else "_" for c in student).lstrip(".") or "_"
+    if keep == student:
+        return keep
+    return f"{keep[:80]}-{hashlib.sha256(student.encode('utf-8', 'surrogatepass')).hexdigest()[:8]}"
 
 
 def write(t: dict, course: Course, out_dir: Path, progress: Callable[[str], None] = print) -> Path:

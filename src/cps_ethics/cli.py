@@ -146,6 +146,10 @@ def cmd_main(root: Path, args) -> int:
     expected = None
     if real:
         say(f"[3/5]  {len(real)} trainees have submitted: grading their work")
+        gone = cohort_mod.leave_real_class(root, db_url(root))
+        if gone:
+            say(f"[3/5]  Removed the {len(gone)} simulated trainees of an earlier dry run (folders and gradebook), "
+                "so only the real class is graded and reported")
     else:
         say("[3/5]  No trainee has submitted yet: making the simulated cohort")
         cohort_mod.clear(root)

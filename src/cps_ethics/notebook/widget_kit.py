@@ -65,10 +65,19 @@ def guard_keys() -> None:
 
 
 def trainee_id() -> str:
-    for var in ("JUPYTERHUB_USER", "NB_USER", "USER", "LOGNAME"):
-        if os.environ.get(var):
-            return os.environ[var]
-    return "trainee"
+    """The id nbgrader files this trainee's submission under, so the versions shown are the ones graded.
+
+    The same rule as nbgrader's `utils.get_username` (not imported: the trainee's kernel loads no trainer
+    code): the operating-system user of the kernel, or JUPYTERHUB_USER where that user is the shared
+    `jovyan` of Jupyter's container images. Without a hub the trainer names each trainee's folder in
+    submitted/ with this id (the progress panel shows it)."""
+    try:
+        import pwd
+
+        osname = pwd.getpwuid(os.getuid())[0]
+    except (ImportError, KeyError):  # Windows, or a uid with no name: nbgrader cannot submit there either
+        osname = os.environ.get("USERNAME") or os.environ.get("USER") or "trainee"
+    return os.environ.get("JUPYTERHUB_USER", "jovyan") if osname == "jovyan" else osname
 
 
 def shuffled(seq: list, trainee: str, owner: str) -> list:

@@ -105,7 +105,9 @@ class Progress:
             mark = "written in the notebook (saved when you save)" if d is None else ("saved" if d else "not yet")
             lis.append(f"<li>{'&#10003;' if d else '&#9675;'} {kind}: {short} \u2014 <b>{mark}</b></li>")
         self.html.value = (f"<h4>Your progress</h4><p>{done} of {total} graded items answered.</p>"
-                           f"<ul>{''.join(lis)}</ul>")
+                           f"<ul>{''.join(lis)}</ul><p><small>Your course name: "
+                           f"<b>{html.escape(self.ctx.trainee)}</b> (if you hand in a folder, your trainer names "
+                           f"it with this)</small></p>")
 
 
 def progress() -> None:

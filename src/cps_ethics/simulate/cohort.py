@@ -263,6 +263,31 @@ def reset_simulated_gradebook(root: Path, url: str) -> bool:
     return True
 
 
+def leave_real_class(root: Path, url: str) -> list[str]:
+    """Once real trainees have submitted: remove the simulated trainees of an earlier dry run from
+    submitted/, autograded/ and the gradebook, so they are not graded or reported with the class.
+    Returns the simulated ids removed. Real trainees' folders and grades are never touched."""
+    import sqlalchemy as sa
+
+    from cps_ethics.autograde.runner import nbgrader
+
+    gone = sorted({d.name for part in ("submitted", "autograded") for d in (root / part).glob(PREFIX + "*")})
+    clear(root)
+    if url.startswith("sqlite:///") and not Path(url[len("sqlite:///"):]).exists():
+        return gone
+    eng = sa.create_engine(url)
+    try:
+        with eng.connect() as conn:
+            sims = [r[0] for r in conn.execute(sa.text("SELECT id FROM student")) if str(r[0]).startswith(PREFIX)]
+    except sa.exc.SQLAlchemyError:
+        sims = []
+    finally:
+        eng.dispose()
+    for student in sims:
+        nbgrader(["db", "student", "remove", student, "--force"], root)
+    return sorted(set(gone) | set(sims))
+
+
 def scaled(root: Path, module: Module, size: int) -> dict[str, dict[str, float]]:
     """`size` simulated submissions cycling through the cohort's profiles; returns {student: {grade id: points}}."""
     cycle = profiles(module)
