@@ -102,7 +102,7 @@ def test_no_exam_only_questions_is_said_plainly(tmp_path):
     found = problems(root)
     assert found == [f"{root / 'content' / 'modules' / '02_exam.yaml'}: the practice exam needs exam-only questions, "
                      "and there are none: it draws only from content/exam/<topic>.yaml (one file per topic it draws "
-                     "from; see content/AUTHORING.md)"]
+                     "from; see content/exam/README.md)"]
     root = exam_course(tmp_path / "few", bank_file(items=2, scenarios=1))
     found = problems(root)
     assert any("asks 6 questions, but the exam-only bank holds only 3" in p for p in found), found
