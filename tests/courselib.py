@@ -31,6 +31,8 @@ def one_module_course(dest: Path, module_id: str = "01_why_a_code") -> Path:
     for f in (root / "content" / "modules").glob("*.yaml"):
         if f.stem != module_id:
             f.unlink()
+    for f in (root / "content" / "exam").glob("*.yaml"):  # the exam-only bank belongs to the practice exam
+        f.unlink()
     for part in ("source", "release"):
         for d in (root / part).iterdir():
             if d.name != module_id:
