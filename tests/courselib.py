@@ -31,9 +31,8 @@ def one_module_course(dest: Path, module_id: str = "01_why_a_code") -> Path:
     for f in (root / "content" / "modules").glob("*.yaml"):
         if f.stem != module_id:
             f.unlink()
-    exam_only = root / "content" / "exam"
-    if exam_only.is_dir() and not module_id.endswith("practice_exam"):
-        shutil.rmtree(exam_only)  # no practice exam in this copy, so nothing may draw its questions
+    for f in (root / "content" / "exam").glob("*.yaml"):  # the exam-only bank belongs to the practice exam
+        f.unlink()
     for part in ("source", "release"):
         for d in (root / part).iterdir():
             if d.name != module_id:

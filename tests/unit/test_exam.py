@@ -102,7 +102,7 @@ def test_no_exam_only_questions_is_said_plainly(tmp_path):
     found = problems(root)
     assert found == [f"{root / 'content' / 'modules' / '02_exam.yaml'}: the practice exam needs exam-only questions, "
                      "and there are none: it draws only from content/exam/<topic>.yaml (one file per topic it draws "
-                     "from; see content/AUTHORING.md)"]
+                     "from; see content/exam/README.md)"]
     root = exam_course(tmp_path / "few", bank_file(items=2, scenarios=1))
     found = problems(root)
     assert any("asks 6 questions, but the exam-only bank holds only 3" in p for p in found), found
@@ -234,3 +234,32 @@ def test_public_files_hold_exam_only_questions_only_in_the_exam_and_no_key(grade
     for word in ('"rating"', '"rationale"', '"act"', '"feedback"', '"correct"', "Exam rationale", "Yes."):
         assert word not in text, word
     assert {t["kind"] for t in ex["tracked"]} == {"item", "scenario"}
+
+
+def test_exam_widgets_show_the_draw_with_its_content_note_and_count_progress(tmp_path):
+    from cps_ethics.notebook.exam import ExamNav
+    from cps_ethics.notebook.widgets import Context, Progress, build
+
+    data = bank_file()
+    data["items"][0]["content_note"] = "This question mentions suicide. You can call or text 988."
+    course = load_course(exam_course(tmp_path / "c", data))
+    exam = course.module("02_exam")
+    content = public.project(course, exam)
+    plan = course.exam_plan(exam)
+    trainee = next(t for t in (f"t{n}" for n in range(100))
+                   if "ex01_case_1" in variants.exam_draw(t, exam.id, plan).values())
+    ctx = Context(tmp_path / "nb", trainee=trainee, content=content)
+    nav = ExamNav(ctx, Progress.rows)
+    assert nav.bar.value == 0 and nav.bar.max == 6 and "Not answered yet: 1, 2, 3, 4, 5, 6." in nav.count.value
+    draw = variants.exam_draw(trainee, exam.id, plan)
+    for n, (pos, shown) in enumerate(draw.items(), 1):
+        w = build(pos, ctx)
+        assert w.ref == shown and w.key == pos
+        head = w.widget.children[0].value
+        assert ("Content note." in head and "988" in head) == (shown == "ex01_case_1")
+        if n == 2 and plan["kinds"][pos] == "item":
+            w.radio.value = w.radio.options[0][1]
+    saved = store.read(tmp_path / "nb" / "cps_answers.json")
+    second = list(draw)[1]
+    assert saved[second]["variant"] == draw[second]
+    assert nav.bar.value == 1 and "Not answered yet: 1, 3, 4, 5, 6." in nav.count.value

@@ -32,6 +32,8 @@ def graded(tmp_path_factory):
     course = load_course(root)
     # The solved instructor version: the source notebook with the key's best answers.
     best = {m.id: cohort.profiles(m, course)[0] for m in course.modules}
+    for t in best.values():
+        t.student = "solved_instructor"  # the best answers to the versions this trainee is shown
     for m in course.modules:
         solved = root / "submitted" / "solved_instructor" / m.id
         shutil.copytree(root / "source" / m.id, solved)

@@ -11,6 +11,7 @@ from cps_ethics.autograde.sanitize import HOW_TO_ANSWER, MARK_BEGIN, MARK_END
 from cps_ethics.course import ANSWERS_FILE, CONTENT_FILE, source_dir
 from cps_ethics.model import public, scoring
 from cps_ethics.model.content import Course, Module, exam_plan, load_course
+from cps_ethics.model.exam import anchor as exam_anchor
 from cps_ethics.model.exam import heading as exam_heading
 
 CRISIS = (
@@ -78,16 +79,17 @@ def _reflection_cells(r: dict) -> list:
     return [cell, _code(f"show_{r['id']}", f'show("{r["id"]}")')]
 
 
-EXAM_NAV = ("## Your way around the exam\n\nEach question has a number. The panel below shows how many you have "
-            "answered, and links to every question (a tick marks an answered one). After **Run All Cells** you "
-            "start at question 1.")
+EXAM_NAV = ("## Your way around the exam\n\nEach question has a number. After **Run All Cells** you start at "
+            "question 1. To go to any question, use its number here:\n\n{links}\n\nThe bar below shows how many "
+            "you have answered and which are not answered yet.")
 
 
 def _exam_cells(course: Course, module: Module) -> list:
-    """The practice exam: its way around (progress bar, jump list), then per position a numbered heading, the
+    """The practice exam: its way around (jump list, progress bar), then per position a numbered heading, the
     question this trainee is drawn (a question or a short scenario) and its grading cell (1 point)."""
     positions = list(exam_plan(course, module)["positions"])
-    cells = [_md("exam_nav_title", EXAM_NAV), _code("show_exam", 'show("exam")')]
+    links = " \u00b7 ".join(f"[{n}](#{exam_anchor(n, len(positions))})" for n in range(1, len(positions) + 1))
+    cells = [_md("exam_nav", EXAM_NAV.format(links=links)), _code("show_exam", 'show("exam")')]
     for n, pos in enumerate(positions, 1):
         cells.append(_md(f"head_{pos}", exam_heading(n, len(positions))))
         cells.append(_code(f"show_{pos}", f'show("{pos}")'))

@@ -148,7 +148,7 @@ def plan_problems(course, exam, file: Path) -> list[str]:
     held = sum(len(v["item"]) + len(v["scenario"]) for v in p["pools"].values())
     if not held:
         return [(f"{file}: the practice exam needs exam-only questions, and there are none: it draws only from "
-                 "content/exam/<topic>.yaml (one file per topic it draws from; see content/AUTHORING.md)")]
+                 "content/exam/<topic>.yaml (one file per topic it draws from; see content/exam/README.md)")]
     out = []
     if len(p["positions"]) < spec["questions"]:
         out.append(f"{file}: the practice exam asks {spec['questions']} questions, but the exam-only bank holds "

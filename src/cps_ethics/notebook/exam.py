@@ -1,4 +1,4 @@
-"""The practice exam's way around: a progress bar, a jump list to every question, and Run All ending at question 1."""
+"""The practice exam's way around: a progress bar, what is not answered yet, and Run All ending at question 1."""
 
 from __future__ import annotations
 
@@ -21,32 +21,64 @@ def content_note(spec: dict) -> str:
             "You can skip this question and come back to it.</div>")
 
 
-# Run All ends with JupyterLab at the last cell. Once no cell of this notebook is still waiting to run, this
-# brings the trainee to question 1 and makes its cell the active one. It runs only in the trainee's own session.
-TO_FIRST = """
-(function (el) {
-  const nb = el.closest('.jp-Notebook');
-  if (!nb) { return; }
-  let checks = 0;
-  const go = () => {
-    const busy = [...nb.querySelectorAll('.jp-InputPrompt')].some(p => p.textContent.includes('*'));
-    const head = nb.querySelector('[id=' + JSON.stringify(%s) + ']');
-    if ((busy || !head) && ++checks < 6000) { setTimeout(go, 100); return; }
-    if (!head) { return; }
-    const cell = head.closest('.jp-Cell');
-    if (cell) {
-      cell.dispatchEvent(new MouseEvent('mousedown', {bubbles: true, cancelable: true, button: 0}));
-      cell.dispatchEvent(new MouseEvent('mouseup', {bubbles: true, cancelable: true, button: 0}));
+# Scripts shown by the exam's own cells, so they run only in the trainee's session (outputs are cleared at
+# autograde and never reach feedback). JupyterLab renders far-away cells lazily, so a jump to a heading is
+# repeated until the heading stays where it is (a settled layout), never for a fixed time.
+SETTLE = """
+const cpsPanel = () => document.querySelector('.jp-NotebookPanel:not(.lm-mod-hidden) .jp-Notebook');
+const cpsGo = (panel, id, select) => {
+  const head = panel.querySelector('[data-jupyter-id=' + JSON.stringify(id) + ']');
+  if (!head) { return false; }
+  const cell = head.closest('.jp-Cell');
+  if (select && cell) {  // make it the active cell, as a click on it would
+    for (const type of ['mousedown', 'mouseup']) {
+      cell.dispatchEvent(new MouseEvent(type, {bubbles: true, cancelable: true, button: 0}));
     }
-    head.scrollIntoView({block: 'start'});
+  }
+  // Until the heading has kept its place for 10 frames in a row (after Run All: and the kernel is idle, so
+  // JupyterLab's own scrolling at the end of the run is over too).
+  const idle = () => !select || (document.querySelector('.jp-Notebook-ExecutionIndicator') || {dataset: {}})
+    .dataset.status !== 'busy';
+  let last = null, still = 0, rounds = 0;
+  const settle = () => {
+    const top = Math.round(head.getBoundingClientRect().top);
+    if (top !== last) { head.scrollIntoView({block: 'start'}); }
+    still = top === last && idle() ? still + 1 : 0;
+    last = Math.round(head.getBoundingClientRect().top);
+    if (still < 10 && ++rounds < 6000) { requestAnimationFrame(settle); }
   };
-  setTimeout(go, 100);
-})(element);
+  settle();
+  return true;
+};
+"""
+# Run All ends with JupyterLab's active cell at the bottom: the exam's last cell (the progress panel) shows this,
+# so it runs once every cell above it has run, and brings the trainee to question 1.
+TO_FIRST = SETTLE + "(function () { const p = cpsPanel(); if (p) { cpsGo(p, %s, true); } })();"
+# The jump list's links ("[12](#Question-12-of-60)" in the markdown cell above the bar) go exactly to the question.
+JUMP = SETTLE + """
+(function () {
+  const panel = cpsPanel();
+  if (!panel || panel.dataset.cpsJump) { return; }
+  panel.dataset.cpsJump = '1';
+  panel.addEventListener('click', ev => {
+    const a = ev.target.closest('a[href^="#Question-"]');
+    if (!a || a.classList.contains('jp-InternalAnchorLink')) { return; }
+    if (cpsGo(panel, decodeURIComponent(a.getAttribute('href').slice(1)), false)) {
+      ev.preventDefault();
+      ev.stopPropagation();
+    }
+  }, true);
+})();
 """
 
 
+def first_question_script(total: int) -> str:
+    """The script that brings Run All to question 1 of `total`."""
+    return TO_FIRST % json.dumps(anchor(1, total))
+
+
 class ExamNav:
-    """How far the trainee is (a progress bar) and links to every question, marked when answered."""
+    """How far the trainee is: a progress bar and the numbers of the questions not answered yet."""
 
     def __init__(self, ctx: Context, progress_rows):
         # progress_rows(self): the progress panel's rows (text, kind, answered) for this notebook's context
@@ -56,8 +88,7 @@ class ExamNav:
                                  style={"description_width": "initial", "bar_color": "#2e6b30"}, layout=FULL)
         self.bar.add_class("cps-exam-progress")
         self.count = W.HTML(layout=FULL)
-        self.jump = W.HTML(layout=FULL)
-        self.widget = W.VBox([self.count, self.bar, self.jump], layout=FULL)
+        self.widget = W.VBox([self.bar, self.count], layout=FULL)
         ctx.listeners.append(self.refresh)
         self.refresh()
 
@@ -66,17 +97,9 @@ class ExamNav:
         total = len(rows)
         done = [bool(d) for *_, d in rows]
         self.bar.value = sum(done)
-        self.count.value = (f"<h4>Your way around the exam</h4><p><b>{sum(done)} of {total}</b> questions "
-                            "answered. Go to a question:</p>")
-        links = []
-        for n, d in enumerate(done, 1):
-            mark = " &#10003;" if d else ""
-            state = "answered" if d else "not answered yet"
-            links.append(f"<a href='#{anchor(n, total)}' title='Question {n}: {state}' "
-                         f"aria-label='Question {n}, {state}' style='display:inline-block;min-width:3.2em;"
-                         f"padding:2px 4px'>{n}{mark}</a>")
-        self.jump.value = f"<nav aria-label='Exam questions'>{' '.join(links)}</nav>"
-
-    def first_question_script(self) -> str:
-        """The script that brings Run All to question 1."""
-        return TO_FIRST % json.dumps(anchor(1, len(self.ctx.content["exam"]["positions"])))
+        self.bar.description = f"{sum(done)} of {total} answered"
+        left = [str(n) for n, d in enumerate(done, 1) if not d]
+        self.count.value = (f"<p><b>{sum(done)} of {total}</b> questions answered.</p>"
+                            + (f"<p>Not answered yet: {', '.join(left)}.</p>" if left else
+                               "<p>Every question has an answer. You can still change any of them until you "
+                               "submit.</p>"))

@@ -15,7 +15,7 @@ from IPython.display import Javascript, display
 
 from cps_ethics.errors import CourseError
 
-from .exam import ExamNav
+from .exam import JUMP, ExamNav, first_question_script
 from .questions import Question
 from .reflections import Reflection
 from .scenarios import Scenario, path_ends
@@ -51,9 +51,8 @@ def show(ref: str) -> None:
             ctx = context()
             if not ctx.content.get("exam"):
                 raise CourseError("This notebook has no practice exam. Please tell your trainer.")
-            nav = ExamNav(ctx, Progress.rows)
-            display(nav.widget)
-            display(Javascript(nav.first_question_script()))
+            display(ExamNav(ctx, Progress.rows).widget)
+            display(Javascript(JUMP))
             return
         display(build(ref).widget)
     except CourseError as e:
@@ -112,7 +111,10 @@ class Progress:
 
 def progress() -> None:
     try:
-        display(Progress(context()).widget)
+        ctx = context()
+        display(Progress(ctx).widget)
+        if ctx.content.get("exam"):  # the exam's last cell: after Run All, go to question 1
+            display(Javascript(first_question_script(len(ctx.content["exam"]["positions"]))))
     except CourseError as e:
         display(_problem(str(e)))
     guard_keys()
