@@ -20,6 +20,8 @@ def test_renderer_renders_the_subset_and_escapes_the_rest():
     assert markdown.inline_html("**Event:** a <b>fact</b> & *more*") == \
         "<strong>Event:</strong> a &lt;b&gt;fact&lt;/b&gt; &amp; <em>more</em>"
     assert markdown.plain("**Event:** the *trigger*") == "Event: the trigger"
+    assert markdown.problems("**No one may be punished\nfor complaining.**", rich=True) == []
+    assert markdown.problems("**one paragraph\n\nanother**", rich=True) == ["an unclosed '**'"]
     assert markdown.inline_html("2 * 3 * 4 and a___ blank") == "2 * 3 * 4 and a___ blank"
     assert markdown.leftover("Event: plain") == []
     assert markdown.leftover("a **Event:** left") == ["**E", ":**"]

@@ -13,8 +13,9 @@ from __future__ import annotations
 import html
 import re
 
-BOLD = re.compile(r"\*\*(?=\S)(.+?)(?<=\S)\*\*")
-ITALIC = re.compile(r"(?<![\w*])\*(?=[^\s*])(.+?)(?<=[^\s*])\*(?![\w*])")
+# Emphasis may run over a line break inside a paragraph (as in markdown), never over a blank line.
+BOLD = re.compile(r"\*\*(?=\S)((?:(?!\n[ \t]*\n).)+?)(?<=\S)\*\*", re.S)
+ITALIC = re.compile(r"(?<![\w*])\*(?=[^\s*])((?:(?!\n[ \t]*\n)[^*])+?)(?<=[^\s*])\*(?![\w*])", re.S)
 # Markdown that is not in the subset, anywhere (headings, links, images, code, HTML, tables, rules).
 OUTSIDE_SUBSET = [
     (re.compile(r"^\s{0,3}#{1,6}\s", re.M), "a heading ('# ...')"),
