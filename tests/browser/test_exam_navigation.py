@@ -22,7 +22,7 @@ from cps_ethics.model import variants
 from cps_ethics.model.content import load_course
 
 pytestmark = [pytest.mark.browser, pytest.mark.slow]
-EXAM, TRAINEE = "12_practice_exam", "trainee_exam_nav"
+EXAM, TRAINEE = "13_practice_exam", "trainee_exam_nav"
 IN_VIEW = """([id, top]) => {
   const h = document.querySelector('[data-jupyter-id="' + id + '"]');
   const outer = h && h.closest('.jp-WindowedPanel-outer');

@@ -33,7 +33,7 @@ from grading.choices import NOT_SHOWN
 from grading.gradebook import grades
 
 pytestmark = pytest.mark.slow
-MODULE, EXAM = "01_why_a_code", "12_practice_exam"
+MODULE, EXAM = "01_why_a_code", "13_practice_exam"
 KNOWER, COPIER, OTHER_VERSIONS = "sim_knower", "sim_copier", "sim_other_versions"
 
 
