@@ -178,7 +178,9 @@ def test_exam_feedback_explains_only_the_trainees_own_exam_only_questions(attack
         for x in t.items():
             if x["id"] not in drawn and x["rationale"] not in {y["rationale"] for y in explained}:
                 assert f"Why: {' '.join(x['rationale'].split())}" not in page
-    for m in course.modules:
+    own_why = {" ".join(y["rationale"].split()) for y in explained}
+    for m in course.modules:  # (a module rationale that an own exam question repeats word for word is its own)
         for x in m.items():
-            assert f"Why: {' '.join(x['rationale'].split())}" not in page
+            why = " ".join(x["rationale"].split())
+            assert why in own_why or f"Why: {why}" not in page, x["id"]
     assert scoring.item_max(own[0]) >= 1

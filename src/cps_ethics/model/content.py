@@ -15,7 +15,7 @@ from cps_ethics.errors import ContentError
 
 from . import consistency, markdown, sources
 from . import exam as bank
-from .checks import _module_problems, _question_problems, act_problems, acts  # noqa: F401 (re-exported)
+from .checks import _module_problems, act_problems, acts  # noqa: F401 (re-exported)
 
 SCHEMA_VERSION = 1
 _LOADER = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
@@ -216,7 +216,7 @@ def load_course(root: Path, validate: bool = True) -> Course:
         modules.append(Module(data, f))
     if validate and not files:
         problems.append(f"{cdir / 'modules'}: no module files (*.yaml) found")
-    topics = _exam_bank(cdir, modules, set(principles), ids, problems if validate else None)
+    topics = bank.load(cdir, modules, set(principles), ids, problems if validate else None)
     course = Course(root, principles, modules, settings or {}, exam_bank=topics)
     if validate and not problems:
         problems += act_problems([*modules, *topics]) + consistency.problems(modules, cdir)
@@ -252,27 +252,3 @@ def _sources(cdir: Path, files: dict[Path, dict], problems: list[str] | None) ->
     problems += sources.citation_problems({f: sources.citations(d) for f, d in files.items()}, ids)
     return data["sources"]
 
-
-def _exam_bank(cdir: Path, modules: list[Module], keys: set[str], ids: dict[str, Path],
-               problems: list[str] | None) -> list[bank.ExamTopic]:
-    """The exam-only questions of content/exam/; with `problems` (a list), each file is checked into it."""
-    out = []
-    drawn = {m.id: set(m.exam["draw_from"]) for m in modules if m.exam}
-    for f in bank.files(cdir):
-        data = read_yaml(f)
-        if problems is not None:
-            plain = bank.plain_problems(data, f)
-            found = plain + schema_problems(data, "exam", f, skip=("slot", "kind") if plain else ())
-            if found:
-                problems += found
-                continue
-            t = bank.ExamTopic(data, f)
-            problems += bank.topic_problems(t, drawn) + _question_problems(data, f, keys)
-            for x in t.items() + t.scenarios():
-                problems += [f"{f}: '{x['id']}' cites unknown principle key '{k}'" for k in x["principles"]
-                             if k not in keys]
-                if x["id"] in ids:
-                    problems.append(f"{f}: '{x['id']}' is already used in {ids[x['id']]} (ids are course-wide)")
-                ids[x["id"]] = f
-        out.append(bank.ExamTopic(data, f))
-    return out

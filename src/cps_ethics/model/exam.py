@@ -6,6 +6,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from . import graph
+from .checks import _question_problems
 
 SCENARIOS_DEFAULT = 10  # `exam: scenarios` when a module does not set it
 MAX_DECISIONS = 2  # a short exam scenario has one or two decisions on every path
@@ -158,4 +159,30 @@ def plan_problems(course, exam, file: Path) -> list[str]:
     if n_sc < wanted:
         out.append(f"{file}: the practice exam needs at least {wanted} short scenarios, but the exam-only bank "
                    f"can give only {n_sc} (add `scenarios:` to content/exam/<topic>.yaml)")
+    return out
+
+
+def load(cdir: Path, modules: list, keys: set[str], ids: dict[str, Path], problems: list[str] | None) -> list[ExamTopic]:
+    """The exam-only questions of content/exam/; with `problems` (a list), each file is checked into it."""
+    from .content import read_yaml, schema_problems
+
+    out = []
+    drawn = {m.id: set(m.exam["draw_from"]) for m in modules if m.exam}
+    for f in files(cdir):
+        data = read_yaml(f)
+        if problems is not None:
+            plain = plain_problems(data, f)
+            found = plain + schema_problems(data, "exam", f, skip=("slot", "kind") if plain else ())
+            if found:
+                problems += found
+                continue
+            t = ExamTopic(data, f)
+            problems += topic_problems(t, drawn) + _question_problems(data, f, keys)
+            for x in t.items() + t.scenarios():
+                problems += [f"{f}: '{x['id']}' cites unknown principle key '{k}'" for k in x["principles"]
+                             if k not in keys]
+                if x["id"] in ids:
+                    problems.append(f"{f}: '{x['id']}' is already used in {ids[x['id']]} (ids are course-wide)")
+                ids[x["id"]] = f
+        out.append(ExamTopic(data, f))
     return out
