@@ -80,6 +80,34 @@ def identical_answers(choice_table: pd.DataFrame) -> pd.DataFrame:
     return pd.DataFrame(rows, columns=PROBLEM_COLUMNS)
 
 
+MIN_REFLECTION_WORDS = 12  # shorter reflections ("I agree with the reading.") may match by chance
+
+
+def _words(text: str) -> str:
+    return " ".join("".join(c.lower() if c.isalnum() else " " for c in text).split())
+
+
+def identical_reflections(course: Course, answers: dict) -> pd.DataFrame:
+    """A problem row for each trainee whose reflection is word for word another trainee's (case, spacing and
+    punctuation aside; at least MIN_REFLECTION_WORDS words). The trainer decides what it means."""
+    reflections = {r["id"] for m in course.modules for r in m.reflections()}
+    seen: dict[tuple[str, str, str], list[str]] = {}
+    for (student, assignment), given in answers.items():
+        for rid, value in given.items():
+            if rid in reflections and isinstance(value, str):
+                words = _words(value)
+                if len(words.split()) >= MIN_REFLECTION_WORDS:
+                    seen.setdefault((assignment, rid, words), []).append(student)
+    rows = []
+    for (assignment, rid, _), students in seen.items():
+        for s in sorted(set(students)) if len(set(students)) > 1 else []:
+            others = ", ".join(o for o in sorted(set(students)) if o != s)
+            rows.append({"student": s, "assignment": assignment, "kind": "reflection",
+                         "reason": "identical_reflection",
+                         "message": f"reflection {rid} is word for word the same as {others}'s", "path": ""})
+    return pd.DataFrame(rows, columns=PROBLEM_COLUMNS)
+
+
 SIMILAR_COLUMNS = ["student", "other", "assignment", "n_both_answered", "n_both_wrong", "n_same_wrong",
                    "expected_same_wrong", "p_value", "evidence"]
 MIN_SAME_WRONG = 4  # fewer shared wrong answers than this is never flagged, however rare the options

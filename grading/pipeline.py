@@ -75,6 +75,7 @@ def compute(db_url: str, course: Course, root: Path, progress: Callable[[str], N
                                               integrity.added_cell_problems(counts),
                                               integrity.reflection_cut_problems(Path(root), course, graded),
                                               integrity.identical_answers(choice_table),
+                                              integrity.identical_reflections(course, answers),
                                               choices.not_shown_problems(Path(root), {m.id: m.notebook for m in
                                                                                       course.modules}, graded),
                                               integrity.similar_answer_problems(similar)) if len(frame)]

@@ -87,7 +87,21 @@ def cmd_cohort(root: Path, args) -> int:
 
 
 def autograde(root: Path, course, step: str = "") -> dict[str, int]:
-    """Autograde every module, printing a line per trainee; returns {module: nbgrader exit code}."""
+    """Autograde every module, printing a line per trainee; returns {module: nbgrader exit code}.
+    First checks that the gradebook holds every module that has submissions (else nothing is graded)."""
+    from .autograde.parallel import check_gradebook
+
+    missing = []
+    for m in course.modules:
+        if any(p.is_dir() for p in (root / "submitted").glob(f"*/{m.id}")):
+            try:
+                check_gradebook(db_url(root), m.id)
+            except CourseError as e:
+                missing.append(f"{m.id}: {e}")
+    if missing:
+        raise CourseError("the gradebook is not ready, so nothing was graded and nothing changed. Run "
+                          "`cps-course release` first (it makes the student versions and the gradebook).\n  "
+                          + "\n  ".join(missing))
     codes = {}
     for n, m in enumerate(course.modules, 1):
         students = sorted(p.parent.name for p in (root / "submitted").glob(f"*/{m.id}") if p.is_dir())

@@ -61,3 +61,21 @@ def test_stats_command_matches_content():
         assert got[key] == value, f"stats '{key}': command says {got[key]}, content has {value}"
     assert set(got["per_module"]) == {p.stem for p in module_files(REPO)}
     assert sum(m["graded_items"] for m in got["per_module"].values()) == want["graded_items"]
+
+
+def test_bank_size_and_every_topic_taught_and_assessed():
+    """Issue 18: at least 500 graded questions and scenarios a trainee can be given (module versions and the
+    exam-only bank), and every principle or topic key taught in a reading and assessed by three graded slots."""
+    import yaml
+
+    env = {k: v for k, v in os.environ.items() if k != "CPS_COURSE_ROOT"}
+    res = subprocess.run([sys.executable, "-m", "cps_ethics.cli", "stats"], capture_output=True, text=True,
+                         cwd=REPO, env=env, timeout=120)
+    got = json.loads(res.stdout)
+    files = sorted((REPO / "content" / "exam").glob("*.yaml"))
+    exam_only = sum(len(d.get("items", [])) + len(d.get("scenarios", []))
+                    for d in (yaml.safe_load(f.read_text(encoding="utf-8")) for f in files))
+    assert got["exam_only_questions"] == exam_only >= 120
+    assert got["graded_questions_and_scenarios"] == got["graded_variants"] + exam_only >= 500
+    thin = {k: v for k, v in got["principles"].items() if v["readings"] < 1 or v["graded_slots"] < 3}
+    assert thin == {}, f"taught in no reading, or assessed by fewer than 3 graded slots: {thin}"

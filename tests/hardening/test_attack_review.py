@@ -44,3 +44,20 @@ def test_a_hard_link_backup_does_not_stop_grading(tmp_path):
     refused = copy_plain(open_folder(str(tmp_path / "submitted"), ["maria", "01_why_a_code"]), dest,
                          {"why_a_code.ipynb", "cps_answers.json", "timestamp.txt"})
     assert refused == [], refused
+
+
+def test_copied_reflections_are_flagged():
+    """Two trainees with the same reflection (spacing and case aside) are listed; short or different ones not."""
+    from types import SimpleNamespace
+
+    from grading.integrity import identical_reflections
+
+    module = SimpleNamespace(reflections=lambda: [{"id": "refl"}])
+    course = SimpleNamespace(modules=[module])
+    text = "I would ask what she wants first, then tell my supervisor, because her safety matters to the team."
+    answers = {("ana", "m1"): {"refl": text}, ("ben", "m1"): {"refl": "  " + text.upper().replace(",", " ,")},
+               ("cy", "m1"): {"refl": text + " And I would follow up next week."},
+               ("di", "m1"): {"refl": "I agree."}, ("ed", "m1"): {"refl": "I agree."}}
+    rows = identical_reflections(course, answers)
+    assert sorted(rows["student"]) == ["ana", "ben"]
+    assert set(rows["reason"]) == {"identical_reflection"} and "ben" in rows.iloc[0]["message"]

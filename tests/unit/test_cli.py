@@ -60,3 +60,14 @@ def test_no_gradebook_yet(tmp_path, capsys, monkeypatch, command):
     code, _, err = run(capsys, "--root", str(root), command)
     assert code == 2 and "gradebook" in err.lower()
     assert not (root / "gradebook.db").exists() and not (root / "out").exists()
+
+
+def test_autograde_before_release_says_what_to_do(tmp_path, capsys, monkeypatch):
+    """A trainer who autogrades before releasing gets one plain message, and nothing is graded or changed."""
+    monkeypatch.delenv("CPS_COURSE_ROOT", raising=False)
+    monkeypatch.delenv("CPS_DB_URL", raising=False)
+    root = write_course(tmp_path)
+    (root / "submitted" / "maria" / "01_test").mkdir(parents=True)
+    code, _, err = run(capsys, "--root", str(root), "autograde")
+    assert code == 2 and "cps-course release" in err and "nothing was graded" in err
+    assert not (root / "autograded").exists() and not (root / "gradebook.db").exists()

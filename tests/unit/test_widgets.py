@@ -107,8 +107,10 @@ def test_scenario_branches_and_saves_the_path(folder):
     # graded: no feedback text from the key is shown
     shown = " ".join(getattr(w, "value", "") for w in s.body.children if hasattr(w, "value"))
     assert "Partly." not in shown and "Yes." not in shown
+    # a graded scenario is answered once: no way to clear the path and try again after seeing consequences
+    assert not any(getattr(w, "description", "") == "Start this scenario again" for w in s.body.children)
     s.restart()
-    assert saved(folder)["t_scn"] == [] and s.current() == "a"
+    assert saved(folder)["t_scn"] == [["a", "ok"], ["b", "good"]] and s.current() == "end_a"
 
 
 def test_harmful_choice_leads_elsewhere(folder):

@@ -50,7 +50,11 @@ def course_stats(course: Course) -> dict:
             if xs[0]["kind"] == "graded":
                 for k in xs[0]["principles"]:
                     principles[k]["graded_slots"] += 1
-    return {"modules": len(course.modules), **totals, "principles": principles, "per_module": per_module}
+    exam_only = {t.id: len(t.items()) + len(t.scenarios()) for t in course.exam_bank}
+    return {"modules": len(course.modules), **totals, "exam_only_questions": sum(exam_only.values()),
+            # every graded question and scenario a trainee can be given: the module versions and the exam-only bank
+            "graded_questions_and_scenarios": totals["graded_variants"] + sum(exam_only.values()),
+            "exam_only_per_topic": exam_only, "principles": principles, "per_module": per_module}
 
 
 def cmd_stats(root: Path, args) -> int:

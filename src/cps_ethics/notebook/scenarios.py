@@ -73,7 +73,7 @@ class Scenario:
             parts += [self.radio, self.confirm]
         else:
             parts.append(W.HTML("<p><b>End of this scenario.</b></p>"))
-        if self.path:
+        if self.path and self.practice:  # a graded scenario is answered once, like a real situation
             again = W.Button(description="Start this scenario again", tooltip="Clear your path and begin again",
                              layout=FIT)
             again.on_click(lambda _b: self.restart())
@@ -88,6 +88,10 @@ class Scenario:
         self._saved()
 
     def restart(self) -> None:
+        """Practice scenarios only: a graded one cannot be cleared and tried again after its consequences
+        were seen (trial and error would earn the marks without the learning)."""
+        if not self.practice:
+            return
         self.path = []
         self._saved()
 
