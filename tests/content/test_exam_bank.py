@@ -19,7 +19,7 @@ from cps_ethics.model import variants
 from cps_ethics.model.exam import SCENARIOS_DEFAULT
 
 MIN_QUESTIONS = 120  # issue 19: so that two trainees' 60-question draws differ
-PER_TOPIC = {"03": 15, "04": 13}  # EXAM_FORMAT.md; 11 for every other topic, at least 2 of them scenarios
+PER_TOPIC = {"03": 15, "04": 13, "12": 8}  # EXAM_FORMAT.md (12, added later, 8); 11 for every other topic, at least 2 of them scenarios
 MAX_SHARED = 0.5
 STOP = set("""
 a about above after again against all also am an and any are aren't as at be because been before being below
