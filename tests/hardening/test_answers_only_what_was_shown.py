@@ -59,6 +59,8 @@ def attacked(tmp_path_factory):
         root = copy_course(tmp_path_factory.mktemp("shown") / "course")
         if not list((root / "content" / "exam").glob("*.yaml")):
             seed(root)  # the machinery under test; the real bank's content has its own tests
+        # the trainer turns the exam's explanations on once every trainee's exam is graded (off by default)
+        (root / "content" / "course.yaml").write_text("feedback:\n  explain_after_grading: true\n")
         course = load_course(root)
         build.build(root, course)
         module, exam = course.module(MODULE), course.module(EXAM)

@@ -122,7 +122,8 @@ def _choices(course, folder: Path, person: Person, who: str, question: str, scen
 def _feedback_scores(html: str, grade_ids: list[str]) -> dict[str, float]:
     out = {}
     for gid in grade_ids:
-        m = re.search(rf'<a name="{re.escape(gid)}"></a>.*?Score: ([0-9.]+) / ([0-9.]+)', html, re.DOTALL)
+        m = re.search(rf'data-grade-id="{re.escape(gid)}">.*?class="score">([0-9.]+) of ([0-9.]+)', html,
+                      re.DOTALL)  # the course's feedback page (autograde/templates/feedback)
         assert m, f"no score for {gid} in the feedback"
         out[gid] = float(m.group(1))
     return out
@@ -279,7 +280,7 @@ def test_a_cohort_on_jupyterhub_with_nbgrader_exchange(people, pg_url):
         html = files[0].read_text(encoding="utf-8")
         shutil.copy(files[0], OUT / f"feedback_{person.name[7:]}.html")
         assert _feedback_scores(html, grade_ids) == book[person.name]
-        header = re.search(r"\(Score: ([0-9.]+) / ([0-9.]+)\)", html)
+        header = re.search(r"Total: ([0-9.]+) of ([0-9.]+) points", html)
         assert header and float(header.group(1)) == pytest.approx(totals[person.name])
         assert leaks(files[0].parent, loaded) == [], "feedback shows a key"
 

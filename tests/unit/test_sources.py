@@ -77,7 +77,7 @@ def test_study_site_lists_the_sources(tmp_path):
     site.build(course, out)
     page = (out / "sources.html").read_text(encoding="utf-8")
     assert page.count('rel="noopener noreferrer"') == len(course.sources)
-    assert "Disputed:" in page
+    assert "Sources disagree" in page  # the flagged group says what flagged means
 
 
 def test_study_site_facts_cite_the_courses_sources():

@@ -60,6 +60,8 @@ def banked(tmp_path_factory):
     root = copy_course(tmp_path_factory.mktemp("banked") / "c", ("nbgrader_config.py", "content"))
     if not list((root / "content" / "exam").glob("*.yaml")):
         seed(root)
+    # the exam explains after grading only when the trainer turns it on (off by default: content/course.yaml)
+    (root / "content" / "course.yaml").write_text("feedback:\n  explain_after_grading: true\n")
     return root, load_course(root)
 
 

@@ -56,7 +56,7 @@ def question(cell, n: int) -> dict:
         title, lines = lines[0][:-1], lines[1:]
     meta = cell.metadata.get("nbgrader", {})
     return {"n": n, "kind": kind, "title": title, "id": meta.get("grade_id", ""),
-            "lines": [(_line_kind(x), x) for x in lines if not x.startswith("Points:")],
+            "lines": [(_line_kind(x), x) for x in lines],
             "score": _num(meta.get("score")), "points": _num(meta.get("points")),
             "comment": str(meta.get("comment") or "")}
 
