@@ -28,7 +28,8 @@ def jupyterlab(root: Path, home: Path, trainee: str, log: Path):
     env = dict(os.environ)
     env.update({
         "PATH": os.pathsep.join([str(Path(sys.executable).parent), env.get("PATH", "")]),
-        "JUPYTERHUB_USER": trainee,  # the trainee id the widgets use for their option order
+        "JUPYTERHUB_USER": trainee,
+        "CPS_TRAINEE_ID": trainee,  # the trainee id the widgets use (the server runs as root, not as the trainee)
         "JUPYTER_CONFIG_DIR": str(home / "config"), "JUPYTER_RUNTIME_DIR": str(home / "runtime"),
         "JUPYTERLAB_SETTINGS_DIR": str(home / "settings"), "JUPYTERLAB_WORKSPACES_DIR": str(home / "workspaces"),
         "IPYTHONDIR": str(home / "ipython"),
