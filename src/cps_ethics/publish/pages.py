@@ -170,9 +170,10 @@ def sources_page(course: Course, mods: list[StudyModule]) -> str:
             continue
         # title, publisher and link only: what a source supports is written in the course's own words
         # elsewhere, and could repeat a graded question's wording (the site's guard would refuse the page)
+        # the address as text, not a link: the study site works offline and loads nothing from elsewhere
         items = "".join(
-            f'<li><a href="{esc(e["url"])}" rel="noopener noreferrer">{esc(e["title"])}</a> '
-            f'<span class="publisher">({esc(e["publisher"])})</span></li>' for e in rows)
+            f'<li class="source">{esc(e["title"])} <span class="publisher">({esc(e["publisher"])})</span>'
+            f'<br><span class="url">{esc(e["url"])}</span></li>' for e in rows)
         groups.append(f'<h2>{esc(status.capitalize())} ({len(rows)})</h2><p>{esc(words)}</p>'
                       f'<ul class="sources">{items}</ul>')
     body = ('<h1>Sources</h1><p>Where the course\u2019s facts come from. Each module\u2019s readings are built '
