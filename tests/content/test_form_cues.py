@@ -219,3 +219,23 @@ def test_guard_fails_on_a_bank_seeded_with_a_cue(family):
         want = strategy or EXCUSE_STRATEGY[kind]
         assert any(s.startswith(want) for s in over[kind]), (
             f"keys seeded with the {family} cue: the guard does not flag {want} on {kind} ({over[kind]})")
+
+
+@needs_sklearn
+def test_explain_lists_the_places_a_model_wins_with_the_key_on_top(tmp_path, capsys):
+    places = formcues.bank(synthetic_bank("models"))
+    probs: dict = {}
+    formcues.evaluate(places, probs=probs)
+    groups = sorted({p.group for p in places})
+    lines = formcues.explain(places, probs, groups)
+    heads = [i for i, line in enumerate(lines) if not line.startswith("    ")]
+    assert len(heads) >= 10, "a bank whose keys share a voice: the model wins many places, and each is listed"
+    first_options = [lines[i + 1] for i in heads]
+    assert sum("KEY" in line for line in first_options) >= 0.8 * len(heads), (
+        "in a place the model wins, its most likely option is mostly the key: " + "\n".join(lines[:12]))
+
+
+def test_formcues_refuses_an_unknown_module_with_the_list_of_groups(capsys):
+    assert formcues.main(["--content", str(REPO / "content"), "--module", "nope", "--no-models"]) == 2
+    err = capsys.readouterr().err
+    assert "nope" in err and "01_why_a_code" in err and "exam" in err

@@ -41,8 +41,9 @@ def strategies(kind: str) -> tuple[list[str], list[str]]:
     return [*named, rules.TWIN], list(models.MODELS) if models.available() else []
 
 
-def evaluate(places: list[Place], with_models: bool = True) -> list[dict[str, float]]:
-    """Per place: {strategy: expected share of its points}, with 'random'."""
+def evaluate(places: list[Place], with_models: bool = True, probs: dict | None = None) -> list[dict[str, float]]:
+    """Per place: {strategy: expected share of its points}, with 'random'. With `probs` (a dict), each model's
+    per-option probabilities are stored there as probs[model][place index]."""
     out = []
     for p in places:
         got = {"random": p.random()}
@@ -59,11 +60,13 @@ def evaluate(places: list[Place], with_models: bool = True) -> list[dict[str, fl
     if with_models and models.available():
         for multiple in (False, True):
             idx = [i for i, p in enumerate(places) if (p.kind == "multiple") == multiple]
-            probs = models.cross_validated([places[i].texts for i in idx],
+            got_probs = models.cross_validated([places[i].texts for i in idx],
                                            [[int(v == 1.0) for v in places[i].value] for i in idx],
                                            [places[i].group for i in idx])
-            for name, per in probs.items():
+            for name, per in got_probs.items():
                 for i, ps in zip(idx, per):
+                    if probs is not None:
+                        probs.setdefault(name, {})[i] = ps
                     picks = [q >= 0.5 for q in ps] if multiple else ps
                     out[i][name] = places[i].credit(picks)
     return out
@@ -114,6 +117,28 @@ def give_aways(places: list[Place], credits: list[dict], top: int = 25, groups=N
             for n, _, p, s in rows[:top]]
 
 
+def explain(places: list[Place], probs: dict, groups, model: str = "lr_within", limit: int = 0) -> list[str]:
+    """Per decision of `groups` (single choice and scenarios) where `model` earns more than random: each option's
+    probability under the model (trained on the other groups), its value, and its opening words; the places
+    the model wins by most come first. This is the list an author works through."""
+    rows = []
+    for i, p in enumerate(places):
+        if p.group not in groups or p.kind == "multiple" or i not in probs.get(model, {}):
+            continue
+        ps = probs[model][i]
+        gain = p.credit(ps) - p.random()
+        if gain <= 0:
+            continue
+        lines = [f"{p.file} {p.where} ({p.kind}): {model} earns {p.credit(ps):.2f} (random {p.random():.2f})"]
+        for q, v, t in sorted(zip(ps, p.value, p.texts), key=lambda r: -r[0]):
+            mark = "KEY " if v == 1.0 else f"{v:<4g}"
+            lines.append(f"    {q:.2f} {mark} {t[:110]}")
+        rows.append((-gain, p.where, lines))
+    rows.sort(key=lambda r: (r[0], r[1]))
+    out = [line for _, _, lines in rows for line in lines]
+    return out[:limit] if limit else out
+
+
 def _table(fig: dict) -> list[str]:
     names = []
     for kind in KINDS:
@@ -146,6 +171,8 @@ def main(argv: list[str] | None = None) -> int:
     ap.add_argument("--no-models", action="store_true", help="rules only (no scikit-learn)")
     ap.add_argument("--words", type=int, default=0, metavar="N",
                     help="also list the N words and features that most mark keys and wrong options")
+    ap.add_argument("--explain", action="store_true",
+                    help="per decision the trained model wins, each option's probability (keys marked KEY)")
     args = ap.parse_args(argv)
     args.module = (args.module or []) + [f.stem for f in args.files] or None
     content = args.content
@@ -153,7 +180,13 @@ def main(argv: list[str] | None = None) -> int:
         from cps_ethics.course import content_dir, require_root
         content = content_dir(require_root(Path.cwd()))
     places = bank(load_sources(content))
-    credits = evaluate(places, with_models=not args.no_models)
+    known = sorted({p.group for p in places})
+    unknown = [m for m in args.module or [] if m not in known]
+    if unknown:
+        print(f"error: no graded places in {', '.join(unknown)}; the groups are: {', '.join(known)}", file=sys.stderr)
+        return 2
+    probs: dict = {}
+    credits = evaluate(places, with_models=not args.no_models, probs=probs)
     if not args.no_models and not models.available():
         print("(scikit-learn is not installed: trained models skipped; pip install scikit-learn)")
     print(f"Form adversary on {content}: expected % of points under the course's scoring; (+x) = points above "
@@ -189,6 +222,9 @@ def main(argv: list[str] | None = None) -> int:
                                            [[int(v == 1.0) for v in p.value] for p in chosen_places], args.words)
         print("\nwhat marks a key (single choice and scenario decisions): " + ", ".join(f"{t} {w}" for t, w in keys))
         print("what marks a wrong option: " + ", ".join(f"{t} {w}" for t, w in wrong))
+    if args.explain and probs:
+        print("\nwhere the model (lr_within, trained on the other groups) wins, biggest wins first:")
+        print("\n".join("  " + line for line in explain(places, probs, chosen)))
     print(f"\nplaces that give most away (top {args.top}):")
     print("\n".join("  " + line for line in give_aways(places, credits, args.top, args.module)))
     return 0
