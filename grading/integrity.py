@@ -204,12 +204,15 @@ def similar_answers(course: Course, choice_table: pd.DataFrame, every_pair: bool
         col = {q: n for n, q in enumerate(items)}
         answered = np.zeros((len(students), len(items)), dtype=np.int32)
         wrong = np.zeros_like(answered)
-        answered[d["student"].map(index), d["question"].map(col)] = 1
+        answered[d["student"].map(index).to_numpy(np.int64), d["question"].map(col).to_numpy(np.int64)] = 1
         w = d[d["wrong"].astype(bool)]
-        wrong[w["student"].map(index), w["question"].map(col)] = 1
+        if w.empty:  # nobody answered anything wrong: nothing to compare (and no empty float index below)
+            continue
+        rows = w["student"].map(index).to_numpy(np.int64)
+        wrong[rows, w["question"].map(col).to_numpy(np.int64)] = 1
         codes = pd.factorize(w["question"] + "\x1f" + w["value"])[0]
         onehot = np.zeros((len(students), codes.max() + 1 if len(codes) else 0), dtype=np.int32)
-        onehot[w["student"].map(index).to_numpy(), codes] = 1
+        onehot[rows, codes] = 1
         same = onehot @ onehot.T
         both_answered, both_wrong = answered @ answered.T, wrong @ wrong.T
         # per question: counts of each wrong answer, and each trainee's wrong answer
