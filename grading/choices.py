@@ -54,6 +54,29 @@ def submission_problems(ta: pd.DataFrame) -> pd.DataFrame:
 NOT_SHOWN = "answers for questions not shown to this trainee"
 
 
+def checks(root: Path, assignments: list[str]) -> dict[tuple[str, str], list[str]]:
+    """{(student, assignment): plain lines} of what collect and autograde refused or held back (links, device
+    files, a submission made after feedback was released), from the course's submission checks."""
+    from cps_ethics.autograde.submission import read_checks
+
+    out: dict[tuple[str, str], list[str]] = {}
+    for a in assignments:
+        for student, found in read_checks(Path(root), a).items():
+            out[(store.visible(student), a)] = [store.visible(f"at {r.get('step', '?')}: {r.get('path', '?')} is "
+                                                              f"{r.get('why', '?')}") for r in found]
+    return out
+
+
+def check_problems(root: Path, assignments: list[str]) -> pd.DataFrame:
+    """A problem row for each file or submission that collect or autograde refused or held back."""
+    from cps_ethics.autograde.submission import AFTER_FEEDBACK
+
+    rows = [{"student": s, "assignment": a, "kind": "submission",
+             "reason": "after_feedback" if AFTER_FEEDBACK in line else "refused_file", "message": line, "path": ""}
+            for (s, a), lines in checks(root, assignments).items() for line in lines]
+    return pd.DataFrame(rows, columns=PROBLEM_COLUMNS)
+
+
 def not_shown(root: Path, notebooks: dict[str, str], pairs: pd.DataFrame) -> dict[tuple[str, str], list[str]]:
     """{(student, assignment): grade ids} whose saved answer is for a question the course did not show that
     trainee (scored 0), as the grader's per-submission report lists them."""

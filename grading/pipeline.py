@@ -78,7 +78,9 @@ def compute(db_url: str, course: Course, root: Path, progress: Callable[[str], N
                                               integrity.identical_reflections(course, answers),
                                               choices.not_shown_problems(Path(root), {m.id: m.notebook for m in
                                                                                       course.modules}, graded),
-                                              integrity.similar_answer_problems(similar)) if len(frame)]
+                                              integrity.similar_answer_problems(similar),
+                                              choices.check_problems(Path(root), [m.id for m in course.modules]))
+                          if len(frame)]
                          or [problems], ignore_index=True)
     if len(problems):
         progress(f"[2/{STEPS}]  {len(problems)} problems to look at (see problems.csv)")

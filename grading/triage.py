@@ -106,11 +106,12 @@ def triage(root: Path, course: Course, db_url: str) -> pd.DataFrame:
             integrity.similar_answers(course, choice_table))]).groupby("student")["message"].agg("; ".join).to_dict()
         picked = variants.chosen(choice_table)
         hidden = choices.not_shown(root, {module.id: module.notebook}, pairs)
-        for student in sorted(on_disk | set(status)):
+        refused = {s: lines for (s, _), lines in choices.checks(root, [module.id]).items()}
+        for student in sorted(on_disk | set(status) | set(refused)):
             st = status.get(student, scores.NOT_SUBMITTED)
             row = {"student": student, "assignment": module.id, "status": st, "reason": "",
                    "unknown_items": 0, "invalid_answers": 0, "missing_cells": 0, "added_cells": 0,
-                   "identical_answers": 0, "not_shown": 0}
+                   "identical_answers": 0, "not_shown": 0, "refused": len(refused.get(student, []))}
             if st == scores.NOT_SUBMITTED:
                 row["status"] = "not_graded"
                 row["reason"] = logged.get(student) or _inspect(root / "submitted" / student / module.id, module)
@@ -136,10 +137,11 @@ def triage(root: Path, course: Course, db_url: str) -> pd.DataFrame:
                 notes += [f"answers file: {m}" for m in entries[entries["student"] == student]["message"]]
                 row["reason"] = "; ".join(notes)
                 _integrity(row, counts, copied)
+            row["reason"] = "; ".join([r for r in [row["reason"]] if r] + refused.get(student, []))
             rows.append(row)
     return pd.DataFrame(rows, columns=["student", "assignment", "status", "reason", "unknown_items",
                                        "invalid_answers", "missing_cells", "added_cells", "identical_answers",
-                                       "not_shown"])
+                                       "not_shown", "refused"])
 
 
 def _integrity(row: dict, counts: pd.DataFrame, copied: dict) -> None:
@@ -181,7 +183,9 @@ def summary(t: pd.DataFrame) -> list[str]:
               f"{int((graded['added_cells'] > 0).sum())} had cells they added (dropped, never run), "
               f"{int((graded['identical_answers'] > 0).sum())} had an answers file identical to another "
               "trainee's."),
-             f"  {int((graded['not_shown'] > 0).sum())} had {NOT_SHOWN} (scored 0)."]
+             f"  {int((graded['not_shown'] > 0).sum())} had {NOT_SHOWN} (scored 0).",
+             (f"  {int((t['refused'] > 0).sum())} had files refused or a submission held back at collect or "
+              "autograde (links, device files, a submission made after feedback was released).")]
     for r in t[t["reason"] != ""].itertuples():
         lines.append(visible(f"  - {r.student} / {r.assignment} ({r.status}): {r.reason}"))
     return lines

@@ -13,13 +13,18 @@ from pathlib import Path
 from nbgrader.api import Gradebook
 from nbgrader.exchange.default import ExchangeCollect, ExchangeReleaseFeedback
 from nbgrader.utils import notebook_hash
+from traitlets import Bool
 
 from .submission import (
+    AFTER_FEEDBACK,
+    HELD,
     NBGRADER_FILES,
     Refused,
     copy_plain,
     open_folder,
     problem_at,
+    record_release,
+    released,
     shown,
     write_check,
 )
@@ -28,7 +33,13 @@ _ID = re.compile(r"[\w@-][\w.@-]*")  # a trainee id that is a plain folder name
 
 
 class CourseCollect(ExchangeCollect):
-    """nbgrader's collect, copying plain files only; a refused submission is reported, the others collected."""
+    """nbgrader's collect, copying plain files only; a refused submission is reported, the others collected.
+    A submission made after the trainee was given feedback on this module is held back (kept for the trainer
+    in submitted_after_feedback/, not graded) unless the trainer collects with `after_feedback`."""
+
+    after_feedback = Bool(False, help="Collect (so that autograde grades) a submission a trainee made after their "
+                                      "feedback on this assignment was released. Off: such a submission is kept in "
+                                      "submitted_after_feedback/ and reported, and the graded one stands.").tag(config=True)
 
     def _path_to_record(self, path):
         name = os.path.basename(path)
@@ -54,6 +65,40 @@ class CourseCollect(ExchangeCollect):
     def init_src(self):
         super().init_src()  # a refused folder has the oldest time: the trainee's latest plain one is taken
         self.src_records = [r for r in self.src_records if not r.get("refused")]
+        if not self.after_feedback:
+            given = released(self.coursedir.root, self.coursedir.assignment_id)
+            self.src_records = [r for r in self.src_records if not self._held(r, given.get(r["username"], set()))]
+
+    def _held(self, rec: dict, given: set[str]) -> bool:
+        """Keep aside a submission newer than the graded one when that one's feedback was released."""
+        a, user = self.coursedir.assignment_id, rec["username"]
+        dest = self.coursedir.format_path(self.coursedir.submitted_directory, user, a)
+        try:
+            now = Path(dest, "timestamp.txt").read_text(encoding="utf-8", errors="replace").strip()
+        except OSError:
+            return False  # nothing collected yet: nbgrader's own rules apply
+        existing = self.coursedir.get_existing_timestamp(dest)
+        if now not in given or (existing is not None and rec["timestamp"] <= existing):
+            return False
+        held = Path(self.coursedir.root, HELD, user, a, rec["timestamp"].strftime("%Y-%m-%dT%H%M%S.%f"))
+        why = (f"{AFTER_FEEDBACK}: not collected, so not graded; the graded submission of {shown(now, 40)} stands. "
+               f"It is kept in {HELD}/{user}/{a}/. To grade it instead: "
+               f"nbgrader collect {a} --update --CourseCollect.after_feedback=True")
+        if not held.exists():
+            held.parent.mkdir(parents=True, exist_ok=True)
+            tmp = Path(tempfile.mkdtemp(prefix=".cps-held-", dir=held.parent))
+            try:
+                bad = copy_plain(open_folder(self.inbound_path, [rec["filename"]]), tmp, None, (),
+                                 1000 * self.coursedir.max_file_size, 1000 * self.coursedir.max_dir_size)
+                why += "".join(f"; {r['path']} is {r['why']} (not kept)" for r in bad)
+                os.replace(tmp, held)
+            except (Refused, OSError) as e:
+                why += f"; it could not be kept ({shown(e, 200)})"
+            finally:
+                shutil.rmtree(tmp, ignore_errors=True)
+        self.log.warning("Held back for trainee %s: %s", shown(user), why)
+        self._refused.setdefault(user, []).append({"path": shown(rec["filename"]), "why": why})
+        return True
 
     def do_copy(self, src, dest, log=None):
         name, user = os.path.basename(src), os.path.basename(os.path.dirname(dest))
@@ -105,5 +150,6 @@ class CourseReleaseFeedback(ExchangeReleaseFeedback):
                 (tmp / f"{nb}.html").chmod(0o644)  # trainees read it, whatever the trainer's umask
                 os.replace(tmp / f"{nb}.html", Path(self.dest_path) / f"{notebook_hash(secret=secret, notebook_id=nb)}.html")
                 self.log.info("Feedback released for %s: %s/%s (%s)", shown(student), assignment, nb, shown(stamp))
+            record_release(self.coursedir.root, assignment, student, stamp)
         finally:
             shutil.rmtree(tmp, ignore_errors=True)

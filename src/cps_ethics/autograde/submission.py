@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import datetime
 import errno
 import fnmatch
 import json
@@ -17,6 +18,9 @@ from cps_ethics.course import ANSWERS_FILE
 
 NBGRADER_FILES = ("timestamp.txt", "submission_secret.txt")  # nbgrader's own, written by `nbgrader submit`
 CHECKS = Path("out") / "submission_checks"  # <step>/<assignment>/<trainee>.json in the course folder
+RELEASED = "feedback_released.jsonl"  # in the course folder: one line per feedback page released to a trainee
+HELD = "submitted_after_feedback"  # <trainee>/<assignment>/<time>/: submissions made after feedback was released
+AFTER_FEEDBACK = "a submission made after feedback was released"
 MAX_ENTRIES = 2000
 _DIR = os.O_RDONLY | os.O_DIRECTORY | os.O_NOFOLLOW | os.O_CLOEXEC
 _KINDS = {stat.S_IFCHR: "a device file", stat.S_IFBLK: "a device file", stat.S_IFIFO: "a named pipe (FIFO)",
@@ -164,6 +168,36 @@ def read_checks(root: Path, assignment: str) -> dict[str, list[dict]]:
     return out
 
 
+def record_release(root: str, assignment: str, trainee: str, submission: str) -> None:
+    """Note in the course folder that `trainee` has been given feedback on their submission of `submission`
+    (its nbgrader time), so a later submission is held back at collect (see exchange.CourseCollect)."""
+    line = json.dumps({"assignment": assignment, "trainee": trainee, "submission": submission.strip(),
+                       "released": datetime.datetime.now(datetime.timezone.utc).isoformat(timespec="seconds")})
+    fd = os.open(Path(root) / RELEASED, os.O_WRONLY | os.O_APPEND | os.O_CREAT | os.O_NOFOLLOW | os.O_CLOEXEC, 0o644)
+    try:
+        os.write(fd, (line + "\n").encode())  # one write to a file opened for appending: lines never interleave
+    finally:
+        os.close(fd)
+
+
+def released(root, assignment: str) -> dict[str, set[str]]:
+    """{trainee: the submission times whose feedback was released} for `assignment` (a damaged line is skipped:
+    the ledger is the trainer's own file, written only by release_feedback)."""
+    out: dict[str, set[str]] = {}
+    try:
+        text = (Path(root) / RELEASED).read_text(encoding="utf-8", errors="replace")
+    except OSError:
+        return out
+    for line in text.splitlines():
+        try:
+            r = json.loads(line)
+            if r["assignment"] == assignment:
+                out.setdefault(str(r["trainee"]), set()).add(str(r["submission"]))
+        except (ValueError, KeyError, TypeError):
+            continue
+    return out
+
+
 class _PlainFilesOnly(BaseConverter):
     """Takes the place of BaseConverter's copy of every other file (it follows links and trusts globs)."""
 
@@ -186,10 +220,15 @@ class _PlainFilesOnly(BaseConverter):
             refused = copy_plain(open_folder(base, parts), dest, set(self.keep), limit=1000 * self.coursedir.max_file_size)
         except Refused as r:
             refused = [{"path": ".", "why": str(r)}]
+        refused += self._notes(assignment_id, student_id, dest)
         if self._step == "autograde" or refused:
             write_check(self.coursedir.root, self._step, assignment_id, student_id, refused, self.log)
         if {r["path"] for r in refused} & ({os.path.basename(nb) for nb in self.notebooks} | set(self.keep) | {"."}):
             self._refuse(assignment_id, student_id, refused, log=False)  # a file that is graded or read
+
+    def _notes(self, assignment_id: str, student_id: str, dest: Path) -> list[dict]:
+        """Findings kept with the refusals that do not stop the step (CourseAutograde adds one)."""
+        return []
 
     def _refuse(self, assignment_id, student_id, refused, log=True) -> None:
         if log:
@@ -203,6 +242,19 @@ class CourseAutograde(Autograde, _PlainFilesOnly):
 
     keep = (ANSWERS_FILE, *NBGRADER_FILES)
     _step = "autograde"
+
+    def _notes(self, assignment_id: str, student_id: str, dest: Path) -> list[dict]:
+        """A submission newer than the one whose feedback this trainee was given is graded (the trainer put it
+        in submitted/, or collected it with CourseCollect.after_feedback), and the trainer is told."""
+        stamps = released(self.coursedir.root, assignment_id).get(student_id)
+        try:
+            now = (dest / "timestamp.txt").read_text(encoding="utf-8", errors="replace").strip()
+        except OSError:
+            return []
+        if not stamps or now in stamps:
+            return []
+        return [{"path": "(the submission)", "why": f"{AFTER_FEEDBACK} (graded: submitted {shown(now, 40)}; "
+                 f"feedback was given on the one of {shown(max(stamps), 40)})"}]
 
     def init_assignment(self, assignment_id: str, student_id: str) -> None:
         super().init_assignment(assignment_id, student_id)
