@@ -258,3 +258,40 @@ def similar_answer_problems(similar: pd.DataFrame) -> pd.DataFrame:
                                      f"questions both got wrong (about {r.expected_same_wrong:g} expected by "
                                      f"chance): {r.evidence}"), "path": ""})
     return pd.DataFrame(rows, columns=PROBLEM_COLUMNS)
+
+
+MIN_DRAW_MATCH = 5  # exam answers for another trainee's questions before the source is named
+
+
+def draw_copies(course: Course, choice_table: pd.DataFrame) -> pd.DataFrame:
+    """Practice-exam answers files that hold another trainee's draw: answers recorded for questions this
+    trainee was not shown (scored 0 already) that are, position by position, the questions the course drew
+    for a classmate. A copy of a classmate's file names that classmate here whatever its times say.
+    Columns: student, assignment, other, n_match, n_not_shown."""
+    from cps_ethics.model import variants
+
+    rows = []
+    exams = {m.id: m for m in course.modules if m.exam}
+    for assignment, d in choice_table[choice_table["assignment"].isin(list(exams))].groupby("assignment"):
+        plan = course.exam_plan(exams[assignment])
+        students = sorted(d["student"].unique())
+        draws = {s: variants.exam_draw(s, assignment, plan) for s in students}
+        for s, mine in d.groupby("student"):
+            off = [(p, v) for p, v in zip(mine["item_id"], mine["variant"]) if draws[s].get(p, v) != v]
+            if len(off) < MIN_DRAW_MATCH:
+                continue
+            for o in students:
+                n = sum(draws[o].get(p) == v for p, v in off) if o != s else 0
+                if n >= MIN_DRAW_MATCH and n >= 0.8 * len(off):
+                    rows.append({"student": s, "assignment": assignment, "other": o, "n_match": n,
+                                 "n_not_shown": len(off)})
+    return pd.DataFrame(rows, columns=["student", "assignment", "other", "n_match", "n_not_shown"])
+
+
+def draw_copy_problems(found: pd.DataFrame) -> pd.DataFrame:
+    """A problem row for each exam answers file that holds a classmate's draw (see `draw_copies`)."""
+    rows = [{"student": r.student, "assignment": r.assignment, "kind": "answers_file", "reason": "other_draw",
+             "message": (f"{r.n_match} of the {r.n_not_shown} answers for questions not shown to this trainee are "
+                         f"the questions drawn for {r.other}, at the same positions (a copy of {r.other}'s "
+                         "answers file?)"), "path": ""} for r in found.itertuples()]
+    return pd.DataFrame(rows, columns=PROBLEM_COLUMNS)

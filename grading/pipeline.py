@@ -79,6 +79,8 @@ def compute(db_url: str, course: Course, root: Path, progress: Callable[[str], N
                                               choices.not_shown_problems(Path(root), {m.id: m.notebook for m in
                                                                                       course.modules}, graded),
                                               integrity.similar_answer_problems(similar),
+                                              integrity.draw_copy_problems(integrity.draw_copies(course,
+                                                                                                 choice_table)),
                                               choices.check_problems(Path(root), [m.id for m in course.modules]))
                           if len(frame)]
                          or [problems], ignore_index=True)

@@ -103,7 +103,8 @@ def triage(root: Path, course: Course, db_url: str) -> pd.DataFrame:
         unreadable, entries = dict(zip(bad["student"], bad["message"])), problems[problems["kind"] == "answers_entry"]
         counts = integrity.autograde_counts(root, course, pairs).set_index("student")
         copied = pd.concat([integrity.identical_answers(choice_table), integrity.similar_answer_problems(
-            integrity.similar_answers(course, choice_table))]).groupby("student")["message"].agg("; ".join).to_dict()
+            integrity.similar_answers(course, choice_table)), integrity.draw_copy_problems(
+            integrity.draw_copies(course, choice_table))]).groupby("student")["message"].agg("; ".join).to_dict()
         picked = variants.chosen(choice_table)
         hidden = choices.not_shown(root, {module.id: module.notebook}, pairs)
         refused = {s: lines for (s, _), lines in choices.checks(root, [module.id]).items()}

@@ -156,6 +156,14 @@ def test_a_classmates_exam_file_with_shifted_times_pays_only_where_both_were_sho
     assert {p for p, v in points.items() if v} == same  # no point for a question the copier was not shown
     assert sum(points.values()) == len(same) < 60
     _flagged(attacked, COPIER, EXAM, 60 - len(same))
+    # the classmate whose draw the file holds is named, in triage and problems.csv, whatever the times say
+    reason = attacked["triage"].set_index(["student", "assignment"]).loc[(COPIER, EXAM)]["reason"]
+    assert "the questions drawn for sim_all_right, at the same positions" in reason
+    problems = attacked["tables"]["problems"]
+    row = problems[(problems.student == COPIER) & (problems.reason == "other_draw")]
+    assert len(row) == 1 and row.iloc[0]["message"].startswith(f"{60 - len(same)} of the {60 - len(same)} answers")
+    assert not len(problems[(problems.reason == "other_draw") & (problems.student != COPIER)]), (
+        "no honest trainee is said to hold a classmate's draw")
 
 
 def test_the_other_versions_best_answers_score_nothing_in_a_module(attacked):
