@@ -14,6 +14,7 @@ from cps_ethics.course import content_dir, module_files
 from cps_ethics.errors import ContentError
 
 from . import consistency, markdown, sources
+from .questions import Questions
 from . import exam as bank
 from .checks import _module_problems, act_problems, acts  # noqa: F401 (re-exported)
 
@@ -82,10 +83,7 @@ def schema_problems(data: object, name: str, file: Path, skip: tuple[str, ...] =
 
 
 @dataclass
-class Module:
-    data: dict
-    file: Path
-
+class Module(Questions):
     @property
     def id(self) -> str:
         return self.data["id"]
@@ -93,15 +91,6 @@ class Module:
     @property
     def notebook(self) -> str:
         return self.data["notebook"]
-
-    def items(self) -> list[dict]:
-        return self.data.get("items", [])
-
-    def scenarios(self) -> list[dict]:
-        return self.data.get("scenarios", [])
-
-    def reflections(self) -> list[dict]:
-        return self.data.get("reflections", [])
 
     def readings(self) -> list[dict]:
         return self.data.get("readings", [])

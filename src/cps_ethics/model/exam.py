@@ -7,27 +7,19 @@ from pathlib import Path
 
 from . import graph
 from .checks import _question_problems
+from .questions import Questions
 
 SCENARIOS_DEFAULT = 10  # `exam: scenarios` when a module does not set it
 MAX_DECISIONS = 2  # a short exam scenario has one or two decisions on every path
 
 
 @dataclass
-class ExamTopic:
-    """One file of exam-only questions: the topic (a module id) they test, and the questions."""
-
-    data: dict
-    file: Path
+class ExamTopic(Questions):
+    """One file of exam-only questions: the topic (a module id) they test, and the questions (no reflections)."""
 
     @property
     def id(self) -> str:
         return self.data["topic"]
-
-    def items(self) -> list[dict]:
-        return self.data.get("items", [])
-
-    def scenarios(self) -> list[dict]:
-        return self.data.get("scenarios", [])
 
     def reflections(self) -> list[dict]:
         return []
