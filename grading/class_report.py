@@ -15,9 +15,28 @@ from cps_ethics.model.content import Course
 
 from . import plots
 from .html_kit import collapsible, img, page, table, with_text
+from .variants import PARALLEL_GAP, PARALLEL_MIN_N, non_parallel
 
 SUMMARY_ROWS = 8  # names, principles and questions in the summary (the rest is in the sections and CSVs)
 LONG_TABLE = 40  # rows shown of a long table in a section
+
+
+def not_parallel_section(variant_df: pd.DataFrame) -> list[str]:
+    """The slots whose versions are not equally hard, for the trainer to retire or rewrite."""
+    flagged = non_parallel(variant_df)
+    intro = (f"<p>Versions of one graded place should be equally hard. Listed: places whose versions differ by more "
+             f"than {PARALLEL_GAP:.0%} in the share of trainees with full marks, with at least {PARALLEL_MIN_N} "
+             f"trainees on each; p is the two-proportion z-test's (small p: the gap is unlikely to be chance). "
+             f"Consider retiring or rewriting the harder or the easier version.</p>")
+    return ["<h3>Versions that are not equally hard</h3>", intro,
+            table(flagged) if len(flagged) else "<p class='ok'>None.</p>"]
+
+
+def scores_side_by_side(ta: pd.DataFrame) -> pd.DataFrame:
+    """One row per trainee, one column per assignment (the practice exam last): percent of points."""
+    d = ta.assign(percent=(100 * ta["score"] / ta["max_score"]).where(ta["max_score"] > 0).round(1))
+    wide = d.pivot_table(index="student", columns="assignment", values="percent", aggfunc="first")
+    return wide.reset_index().rename_axis(columns=None)
 
 
 def question_texts(course: Course) -> dict[str, str]:
@@ -108,7 +127,6 @@ def module_section(t: dict, course: Course, assignment: str, title: str, texts: 
 
 def class_report(t: dict, course: Course) -> str:
     """The class view: summary, contents, then the sections (modules collapsed)."""
-    from .report import not_parallel_section, scores_side_by_side
 
     texts, options = question_texts(course), option_texts(course)
     ta = t["trainee_assignments"]

@@ -19,19 +19,6 @@ from .class_report import class_report  # noqa: E402,F401 (the class view lives 
 from .html_kit import CSS, NO_MATH, img, page, table  # noqa: F401 (also used by the dashboard)
 
 
-def not_parallel_section(variant_df: pd.DataFrame) -> list[str]:
-    """The slots whose versions are not equally hard, for the trainer to retire or rewrite."""
-    from .variants import PARALLEL_GAP, PARALLEL_MIN_N, non_parallel
-
-    flagged = non_parallel(variant_df)
-    intro = (f"<p>Versions of one graded place should be equally hard. Listed: places whose versions differ by more "
-             f"than {PARALLEL_GAP:.0%} in the share of trainees with full marks, with at least {PARALLEL_MIN_N} "
-             f"trainees on each; p is the two-proportion z-test's (small p: the gap is unlikely to be chance). "
-             f"Consider retiring or rewriting the harder or the easier version.</p>")
-    return ["<h3>Versions that are not equally hard</h3>", intro,
-            table(flagged) if len(flagged) else "<p class='ok'>None.</p>"]
-
-
 def _bar(share: float) -> str:
     if pd.isna(share):
         return ""
@@ -40,13 +27,6 @@ def _bar(share: float) -> str:
 
 PER_TRAINEE = ("trainee_assignments", "trainee_principles", "follow_up", "trainee_paths", "problems",
                "trainee_items")
-
-
-def scores_side_by_side(ta: pd.DataFrame) -> pd.DataFrame:
-    """One row per trainee, one column per assignment (the practice exam last): percent of points."""
-    d = ta.assign(percent=(100 * ta["score"] / ta["max_score"]).where(ta["max_score"] > 0).round(1))
-    wide = d.pivot_table(index="student", columns="assignment", values="percent", aggfunc="first")
-    return wide.reset_index().rename_axis(columns=None)
 
 
 def split(t: dict) -> dict[str, dict[str, pd.DataFrame]]:
