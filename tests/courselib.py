@@ -38,3 +38,27 @@ def one_module_course(dest: Path, module_id: str = "01_why_a_code") -> Path:
             if d.name != module_id:
                 shutil.rmtree(d)
     return root
+
+
+def released_one_module(base: Path, module_id: str = "01_why_a_code", course_id: str = "ma-cps-ethics", edit=None):
+    """A one-module course at base/course, released through a real exchange at base/exchange (open to every
+    user, as on a hub). `edit(root, module)` may change the course before it is built.
+    Returns (root, course, module, the exchange folder, the --Exchange.root/--course arguments)."""
+    from cps_ethics.authoring import build
+    from cps_ethics.autograde.runner import nbgrader
+    from cps_ethics.model.content import load_course
+
+    root = one_module_course(base / "course", module_id)
+    if edit is not None:
+        edit(root, load_course(root).modules[0])
+    course = load_course(root)
+    module = course.modules[0]
+    exchange = base / "exchange"
+    for part in ("inbound", "outbound", "feedback"):
+        (exchange / course_id / part).mkdir(parents=True)
+    exchange.chmod(0o1777)
+    ex = [f"--Exchange.root={exchange}", f"--course={course_id}"]
+    build.build(root, course)
+    nbgrader(["generate_assignment", module.id, "--force"], root)
+    nbgrader(["release_assignment", module.id, *ex], root)
+    return root, course, module, exchange, ex

@@ -239,3 +239,14 @@ def test_formcues_refuses_an_unknown_module_with_the_list_of_groups(capsys):
     assert formcues.main(["--content", str(REPO / "content"), "--module", "nope", "--no-models"]) == 2
     err = capsys.readouterr().err
     assert "nope" in err and "01_why_a_code" in err and "exam" in err
+
+
+def test_twin_ticks_copy_the_closest_seen_option_and_never_the_first_listed_on_a_tie():
+    from cps_ethics.authoring import formcues_rules as rules
+
+    seen = [("Ask the person what they want", False), ("Offer the phone number", True),
+            ("Call the supervisor today", True)]
+    ticks = rules.twin_ticks(["Offer a phone number", "Ask what they want", "Zebra crossing lights"], seen)
+    assert ticks[:2] == [True, False], "an option copies the truth of the seen option it shares most words with"
+    assert ticks[2] is True, "no shared word: what most seen options are (2 of 3 true), not the first's False"
+    assert rules.twin_ticks(["Zebra"], [("Walk", False), ("Run", False), ("Hop", True)]) == [False]

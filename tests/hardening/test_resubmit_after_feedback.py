@@ -15,12 +15,10 @@ import shutil
 from pathlib import Path
 
 import pytest
-from courselib import one_module_course
+from courselib import released_one_module
 
-from cps_ethics.authoring import build
 from cps_ethics.autograde.runner import nbgrader
 from cps_ethics.autograde.submission import HELD, RELEASED, read_checks, released
-from cps_ethics.model.content import load_course
 from cps_ethics.simulate import cohort
 from grading import gradebook, triage
 from grading.pipeline import run as pipeline_run
@@ -58,18 +56,8 @@ def run(tmp_path_factory):
         mp.delenv("CPS_DB_URL", raising=False)
         mp.delenv("CPS_COURSE_ROOT", raising=False)
         base = tmp_path_factory.mktemp("resubmit")
-        root = one_module_course(base / "course", "01_why_a_code")
-        course = load_course(root)
-        module = course.modules[0]
+        root, course, module, _, ex = released_one_module(base, course_id=COURSE_ID)
         url = f"sqlite:///{root / 'gradebook.db'}"
-        exchange = base / "exchange"
-        for part in ("inbound", "outbound", "feedback"):
-            (exchange / COURSE_ID / part).mkdir(parents=True)
-        exchange.chmod(0o1777)
-        ex = [f"--Exchange.root={exchange}", f"--course={COURSE_ID}"]
-        build.build(root, course)
-        nbgrader(["generate_assignment", module.id, "--force"], root)
-        nbgrader(["release_assignment", module.id, *ex], root)
         shutil.rmtree(root / "submitted", ignore_errors=True)
         homes = base / "homes"
         _submit(root, module, homes, LATE, cohort.PREFIX + "all_wrong", ex)

@@ -19,14 +19,12 @@ import stat
 from pathlib import Path
 
 import pytest
-from courselib import one_module_course
+from courselib import released_one_module
 
-from cps_ethics.authoring import build
 from cps_ethics.authoring.release import leaks
 from cps_ethics.autograde.runner import nbgrader
 from cps_ethics.autograde.submission import read_checks
 from cps_ethics.course import ANSWERS_FILE
-from cps_ethics.model.content import load_course
 from cps_ethics.simulate import cohort
 from grading import gradebook
 
@@ -80,20 +78,13 @@ def run(tmp_path_factory):
         mp.delenv("CPS_DB_URL", raising=False)
         mp.delenv("CPS_COURSE_ROOT", raising=False)
         base = tmp_path_factory.mktemp("files")
-        root = one_module_course(base / "course", "01_why_a_code")
-        course = load_course(root)
-        module = course.modules[0]
+        def mark_the_key(root, module):  # so a leak of the content file is found by these words
+            f = root / "content" / "modules" / f"{module.id}.yaml"
+            f.write_text(f.read_text() + f"\n# {SECRET_WORDS}\n")
+
+        root, course, module, exchange, ex = released_one_module(base, course_id=COURSE_ID, edit=mark_the_key)
         content_file = root / "content" / "modules" / f"{module.id}.yaml"
-        content_file.write_text(content_file.read_text() + f"\n# {SECRET_WORDS}\n")
         url = f"sqlite:///{root / 'gradebook.db'}"
-        exchange = base / "exchange"
-        for part in ("inbound", "outbound", "feedback"):
-            (exchange / COURSE_ID / part).mkdir(parents=True)
-        exchange.chmod(0o1777)
-        ex = [f"--Exchange.root={exchange}", f"--course={COURSE_ID}"]
-        build.build(root, course)
-        nbgrader(["generate_assignment", module.id, "--force"], root)
-        nbgrader(["release_assignment", module.id, *ex], root)
 
         # Every trainee submits with nbgrader from a folder of their own.
         profiles = {t.student: t for t in cohort.profiles(module)}

@@ -129,9 +129,14 @@ def twin_scores(texts: list[str], seen_keys: list[str]) -> list[float]:
 
 
 def twin_ticks(texts: list[str], seen: list[tuple[str, bool]]) -> list[bool]:
-    """Copy the truth value of the most similar option of the seen version."""
+    """Copy the truth value of the most similar option of the seen version. An option that shares no word with
+    any of them (or ties between a true and a false one) gets what most of the seen options are, as a reader
+    who remembers only how many were right would tick: never the truth of whichever option is listed first."""
     out = []
+    most = sum(v for _, v in seen) * 2 >= len(seen) if seen else False
     for t in texts:
-        best = max(seen, key=lambda s: overlap(t, s[0]), default=None)
-        out.append(bool(best and best[1]))
+        scores = [overlap(t, s[0]) for s in seen]
+        top = max(scores, default=0.0)
+        truths = {v for (_, v), sc in zip(seen, scores) if sc == top}
+        out.append(most if top <= 0 or len(truths) != 1 else truths.pop())
     return out
