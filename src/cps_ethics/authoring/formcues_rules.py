@@ -74,8 +74,19 @@ DECISION_RULES = {
     "person_centred": lambda ts: [
         has(ASKS, t) + has(CHOICE, t) + has(SUPERVISOR, t) + has(WARM, t)
         - has(CLINICAL, t) - has(DIRECTIVE, t) - 2 * has(EXCUSE, t) - 2 * has(HIDING, t) for t in ts],
+    # the attack review (an options-only reader): the key is the option the others are variations of; wrong
+    # options repeat its opening and add a tail that undercuts it
+    "most_shared": lambda ts: _shared(ts),
+    "fewest_own_words": lambda ts: [-len(words(t) - set().union(*(words(u) for u in ts if u is not t)))
+                                    for t in ts],
 }
 TWIN = "twin_similarity"
+
+
+def _shared(ts: list[str]) -> list[float]:
+    """Each option's mean word overlap with the other options of its decision (the centroid scores highest)."""
+    return [round(sum(overlap(t, u) for j, u in enumerate(ts) if j != i) / max(1, len(ts) - 1), 6)
+            for i, t in enumerate(ts)]
 
 # -- multiple select: the options a strategy ticks
 
