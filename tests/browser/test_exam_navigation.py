@@ -35,12 +35,12 @@ BAR = ".cps-exam-progress .progress-bar"
 OUTER = "document.querySelector('.jp-NotebookPanel:not(.lm-mod-hidden) .jp-WindowedPanel-outer')"
 ACTIVE = "(document.querySelector('.jp-Notebook .jp-Cell.jp-mod-active') || {textContent: ''}).textContent"
 FRAMES = "() => new Promise(r => requestAnimationFrame(() => requestAnimationFrame(() => requestAnimationFrame(r))))"
-LINK_IN_VIEW = """sel => {
-  const a = document.querySelector(sel), o = %s;
+LINK_IN_VIEW = f"""sel => {{
+  const a = document.querySelector(sel), o = {OUTER};
   if (!a || !o) return false;
   const r = a.getBoundingClientRect(), v = o.getBoundingClientRect();
   return r.top >= v.top && r.bottom <= v.bottom;
-}""" % OUTER
+}}"""
 
 
 def link(total: int, n: int) -> str:
