@@ -24,9 +24,9 @@ def content_note(spec: dict) -> str:
 
 # Scripts shown by the exam's own cells, so they run only in the trainee's session (outputs are cleared at
 # autograde and never reach feedback). Where the view goes is decided by events, never by a time:
-# - Run All's own scroll: JupyterLab scrolls to the last cell when Run All starts, and again as soon as that cell
-#   is in the page if it was not yet (JupyterLab adds far-away cells to the page lazily, in idle time, and waits up
-#   to 10 s for the last one): that second scroll can come after the exam's script has run.
+# - Run All's own scroll: JupyterLab scrolls to the last cell when Run All starts or, when that cell is not in the
+#   page yet (far-away cells are added lazily, in idle time), as soon as it is, waiting up to 10 s for it
+#   (NotebookActions.runAll, WindowedList.scrollToItem): that scroll can come after the exam's script has run.
 # - Outputs render after the scroll (widget views are built asynchronously), cells are added late, the window is
 #   resized: every one of these moves the heading unless the view is put back.
 # So a jump (or Run All's end) makes the question's heading cell the active cell (focused, as a click on it would)
