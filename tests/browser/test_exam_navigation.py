@@ -10,9 +10,8 @@ import shutil
 import pytest
 from courselib import REPO, copy_course
 from exam_seed import seed
-from lablib import output_of, run_all, wait_idle
-from labserver import CHROMIUM, CHROMIUM_ARGS, jupyterlab
-from playwright.sync_api import sync_playwright
+from lablib import chromium, open_notebook, output_of, quiet_lab_settings, run_all
+from labserver import jupyterlab
 
 from cps_ethics import store
 from cps_ethics.authoring import build
@@ -98,19 +97,14 @@ def test_the_exam_is_numbered_has_a_progress_bar_and_a_jump_list_and_run_all_end
     first_pos = next(iter(plan["positions"]))
     first = course.find(variants.exam_draw(TRAINEE, EXAM, plan)[first_pos])
     home = tmp_path / "home"
-    (home / "settings" / "@jupyterlab" / "apputils-extension").mkdir(parents=True)
-    (home / "settings" / "@jupyterlab" / "apputils-extension" / "notification.jupyterlab-settings").write_text(
-        '{"fetchNews": "false", "checkForUpdates": false}')
+    quiet_lab_settings(home)
     student = tmp_path / "trainee" / EXAM
     shutil.copytree(root / "release" / EXAM, student)
     shots = REPO / "artifacts" / "browser" / "exam_navigation"
     shots.parent.mkdir(parents=True, exist_ok=True)
-    with jupyterlab(student.parent, home, TRAINEE, tmp_path / "lab.log") as (base, token), sync_playwright() as p:
-        browser = p.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
+    with jupyterlab(student.parent, home, TRAINEE, tmp_path / "lab.log") as (base, token), chromium() as browser:
+        page = open_notebook(browser, base, token, f"{EXAM}/{exam.notebook}.ipynb", height=900)
         try:
-            page = browser.new_page(viewport={"width": 1280, "height": 900})
-            page.goto(f"{base}/lab/tree/{EXAM}/{exam.notebook}.ipynb?token={token}")
-            wait_idle(page)
             run_all(page)
             page.locator(".cps-exam-progress").wait_for(timeout=120_000)
             # Run All is over when the last cell, the progress panel, has shown its panel (and its script).
@@ -147,6 +141,5 @@ def test_the_exam_is_numbered_has_a_progress_bar_and_a_jump_list_and_run_all_end
             page.screenshot(path=str(shots.with_suffix(".answered.png")))
         finally:
             page.screenshot(path=str(shots.with_suffix(".last.png")))
-            browser.close()
     saved = store.read(student / ANSWERS_FILE)
     assert list(saved) == [first_pos] and saved[first_pos]["variant"] == first[1]["id"]
