@@ -6,11 +6,13 @@ the notebook (JupyterLab keeps every cell in the page, in notebook order), never
 
 from __future__ import annotations
 
+import contextlib
 import re
+from collections.abc import Callable, Iterator
 from pathlib import Path
 
 import nbformat
-from playwright.sync_api import Page
+from playwright.sync_api import Browser, Page, sync_playwright
 
 CHROMIUM = "/usr/bin/chromium"
 CHROMIUM_ARGS = ["--no-sandbox", "--disable-gpu", "--disable-background-networking", "--disable-component-update",
@@ -21,6 +23,42 @@ CELLS = ".jp-Notebook .jp-Cell"
 # What must never be in sight in a trainee's notebook: the course's code, nbgrader's markers, Python words.
 CODE_TEXT = re.compile(r'show\("|progress\(\)|\bimport\b|cps_ethics|grade\("|### BEGIN|### END|\bdef |print\(')
 NEWS_TOAST = ".Toastify__toast"
+
+
+@contextlib.contextmanager
+def chromium() -> Iterator[Browser]:
+    """Debian's headless Chromium driven by Playwright; closed on exit, also when the test fails."""
+    with sync_playwright() as pw:
+        browser = pw.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
+        try:
+            yield browser
+        finally:
+            browser.close()
+
+
+def open_page(browser: Browser, url: str, width: int = 1280, height: int = 1000,
+              prepare: Callable[[Page], None] | None = None) -> Page:
+    """A new tab of `width` x `height` at `url` (loaded); `prepare(page)` runs first (e.g. to route requests)."""
+    page = browser.new_page(viewport={"width": width, "height": height})
+    if prepare:
+        prepare(page)
+    page.goto(url)
+    return page
+
+
+def open_notebook(browser: Browser, base: str, token: str, path: str, width: int = 1280,
+                  height: int = 1000) -> Page:
+    """JupyterLab (server `base`, `token`) with the notebook at `path` (under its root) open and its kernel idle."""
+    page = open_page(browser, f"{base}/lab/tree/{path}?token={token}", width, height)
+    wait_idle(page)
+    return page
+
+
+def quiet_lab_settings(home: Path) -> None:
+    """JupyterLab user settings in `home` (see labserver.jupyterlab) that ask about no news and no updates."""
+    folder = home / "settings" / "@jupyterlab" / "apputils-extension"
+    folder.mkdir(parents=True)
+    (folder / "notification.jupyterlab-settings").write_text('{"fetchNews": "false", "checkForUpdates": false}')
 
 
 def cell_index(notebook: Path, grade_id: str) -> int:

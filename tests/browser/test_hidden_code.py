@@ -21,16 +21,14 @@ from courselib import REPO, one_module_course
 from lablib import (
     ARTIFACTS,
     CELLS,
-    CHROMIUM,
-    CHROMIUM_ARGS,
+    chromium,
     code_in_sight,
     news_toasts,
+    open_notebook,
     run_all,
     screenshots,
-    wait_idle,
 )
 from labserver import jupyterlab
-from playwright.sync_api import sync_playwright
 
 pytestmark = [pytest.mark.browser, pytest.mark.slow]
 
@@ -54,7 +52,7 @@ def test_released_notebook_shows_no_code_after_run_all(tmp_path, monkeypatch):
         (REPO / "deploy" / "jupyterlab" / "overrides.json").read_text()), \
         "the course's JupyterLab settings are not installed: run `source scripts/setup.sh`"
     course = one_module_course(tmp_path / "course", MODULE)
-    res = subprocess.run([str(Path(sys.executable).parent / "cps-course"), "release"], cwd=course,
+    res = subprocess.run([str(Path(sys.executable).parent / "cps-course"), "release"], check=False, cwd=course,
                          capture_output=True, text=True, timeout=300)
     assert res.returncode == 0, res.stdout + res.stderr
     released = course / "release" / MODULE / f"{NOTEBOOK}.ipynb"
@@ -69,29 +67,23 @@ def test_released_notebook_shows_no_code_after_run_all(tmp_path, monkeypatch):
     SHOTS.mkdir(parents=True)
     with jupyterlab(work, home, "trainee_hidden_code", SHOTS / "jupyterlab.log") as (base, token):
         notification = _settings(base, token, "@jupyterlab/apputils-extension:notification")
-        with sync_playwright() as pw:
-            browser = pw.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
-            try:
-                page = browser.new_page(viewport={"width": 1280, "height": 1000})
-                page.goto(f"{base}/lab/tree/{MODULE}/{NOTEBOOK}.ipynb?token={token}")
-                wait_idle(page)
-                page.screenshot(path=str(SHOTS / "opened.png"))
-                run_all(page)
-                page.wait_for_function("() => document.body.innerText.includes('graded items answered')",
-                                       timeout=180_000)
-                page.wait_for_function(  # every display cell has drawn its question or scenario
-                    "n => document.querySelectorAll('.jp-Notebook .jp-CodeCell .jupyter-widgets').length >= n",
-                    arg=sum(1 for c in code_cells if c.metadata["nbgrader"]["grade_id"].startswith("show_")),
-                    timeout=120_000)
-                page.wait_for_timeout(3000)  # time for a news question to pop up, if one were coming
-                seen = code_in_sight(page)
-                toasts = news_toasts(page)
-                cell_type_menu = page.locator(".jp-Notebook-toolbarCellType").count()
-                shots = screenshots(page, SHOTS, "after_run_all", pages=12)
-                page.screenshot(path=str(SHOTS / "after_run_all_full.png"), full_page=True)
-                cells = page.locator(CELLS).count()
-            finally:
-                browser.close()
+        with chromium() as browser:
+            page = open_notebook(browser, base, token, f"{MODULE}/{NOTEBOOK}.ipynb")
+            page.screenshot(path=str(SHOTS / "opened.png"))
+            run_all(page)
+            page.wait_for_function("() => document.body.innerText.includes('graded items answered')",
+                                   timeout=180_000)
+            page.wait_for_function(  # every display cell has drawn its question or scenario
+                "n => document.querySelectorAll('.jp-Notebook .jp-CodeCell .jupyter-widgets').length >= n",
+                arg=sum(1 for c in code_cells if c.metadata["nbgrader"]["grade_id"].startswith("show_")),
+                timeout=120_000)
+            page.wait_for_timeout(3000)  # time for a news question to pop up, if one were coming
+            seen = code_in_sight(page)
+            toasts = news_toasts(page)
+            cell_type_menu = page.locator(".jp-Notebook-toolbarCellType").count()
+            shots = screenshots(page, SHOTS, "after_run_all", pages=12)
+            page.screenshot(path=str(SHOTS / "after_run_all_full.png"), full_page=True)
+            cells = page.locator(CELLS).count()
 
     assert notification["fetchNews"] == "false" and notification["checkForUpdates"] is False
     assert toasts == [], "JupyterLab asked about or showed news/updates"

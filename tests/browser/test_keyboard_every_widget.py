@@ -18,9 +18,17 @@ from pathlib import Path
 import nbformat
 import pytest
 from courselib import REPO
-from lablib import CELLS, answer_with_keyboard, output_of, run_all, wait_idle
-from labserver import CHROMIUM, CHROMIUM_ARGS, jupyterlab
-from playwright.sync_api import Page, sync_playwright
+from lablib import (
+    CELLS,
+    answer_with_keyboard,
+    chromium,
+    open_notebook,
+    output_of,
+    quiet_lab_settings,
+    run_all,
+)
+from labserver import jupyterlab
+from playwright.sync_api import Page
 
 from cps_ethics import store
 from cps_ethics.authoring import build
@@ -178,9 +186,7 @@ def test_keyboard_answers_every_widget_and_leaves_the_cells_alone(course_copy, t
     assert set(slots) == {"single", "multiple", "matching", "ordering", "scenario"}
     rid = module.reflections()[0]["id"]
     home = tmp_path / "home"
-    (home / "settings" / "@jupyterlab" / "apputils-extension").mkdir(parents=True)
-    (home / "settings" / "@jupyterlab" / "apputils-extension" / "notification.jupyterlab-settings").write_text(
-        '{"fetchNews": "false", "checkForUpdates": false}')
+    quiet_lab_settings(home)
     work = tmp_path / "trainee"
     student_dir = work / ASSIGNMENT
     shutil.copytree(released.parent, student_dir)
@@ -188,37 +194,31 @@ def test_keyboard_answers_every_widget_and_leaves_the_cells_alone(course_copy, t
     shutil.rmtree(SHOTS, ignore_errors=True)
     SHOTS.mkdir(parents=True)
 
-    with jupyterlab(work, home, TRAINEE, SHOTS / "jupyterlab.log") as (base, token), sync_playwright() as pw:
-        browser = pw.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
+    with jupyterlab(work, home, TRAINEE, SHOTS / "jupyterlab.log") as (base, token), chromium() as browser:
+        page = open_notebook(browser, base, token, f"{ASSIGNMENT}/{NOTEBOOK}.ipynb")
+        run_all(page)
+        output_of(page, nb_path, rid).locator("textarea").wait_for(timeout=180_000)
+        page.wait_for_function("() => document.body.innerText.includes('graded items answered')",
+                               timeout=120_000)
+        assert page.locator(CELLS).count() == len(released_types)
         try:
-            page = browser.new_page(viewport={"width": 1280, "height": 1000})
-            page.goto(f"{base}/lab/tree/{ASSIGNMENT}/{NOTEBOOK}.ipynb?token={token}")
-            wait_idle(page)
-            run_all(page)
-            output_of(page, nb_path, rid).locator("textarea").wait_for(timeout=180_000)
-            page.wait_for_function("() => document.body.innerText.includes('graded items answered')",
-                                   timeout=120_000)
-            assert page.locator(CELLS).count() == len(released_types)
-            try:
-                chosen = _session(page, nb_path, course, slots, rid)
-                answers = _wait_for_file(student_dir / ANSWERS_FILE, lambda a: a.get(rid, {}).get("value") ==
-                                         chosen[rid], "the reflection (saved as typed)")
-            finally:
-                page.screenshot(path=str(SHOTS / "session.png"))
-            output_of(page, nb_path, rid).screenshot(path=str(SHOTS / "reflection.png"))
-            output_of(page, nb_path, slots["ordering"][0]).screenshot(path=str(SHOTS / "ordering.png"))
-            output_of(page, nb_path, slots["matching"][0]).screenshot(path=str(SHOTS / "matching.png"))
-            # Save with the keyboard from the reflection box: Ctrl+S reaches JupyterLab (no browser dialog).
-            output_of(page, nb_path, rid).locator("textarea").focus()
-            page.keyboard.press("Control+s")
-            deadline = time.monotonic() + 60
-            while not any(c.get("outputs") for c in nbformat.read(nb_path, as_version=4).cells
-                          if c.cell_type == "code"):
-                assert time.monotonic() < deadline, "Ctrl+S did not save the notebook"
-                time.sleep(0.5)
-            assert page.locator(CELLS).count() == len(released_types)
+            chosen = _session(page, nb_path, course, slots, rid)
+            answers = _wait_for_file(student_dir / ANSWERS_FILE, lambda a: a.get(rid, {}).get("value") ==
+                                     chosen[rid], "the reflection (saved as typed)")
         finally:
-            browser.close()
+            page.screenshot(path=str(SHOTS / "session.png"))
+        output_of(page, nb_path, rid).screenshot(path=str(SHOTS / "reflection.png"))
+        output_of(page, nb_path, slots["ordering"][0]).screenshot(path=str(SHOTS / "ordering.png"))
+        output_of(page, nb_path, slots["matching"][0]).screenshot(path=str(SHOTS / "matching.png"))
+        # Save with the keyboard from the reflection box: Ctrl+S reaches JupyterLab (no browser dialog).
+        output_of(page, nb_path, rid).locator("textarea").focus()
+        page.keyboard.press("Control+s")
+        deadline = time.monotonic() + 60
+        while not any(c.get("outputs") for c in nbformat.read(nb_path, as_version=4).cells
+                      if c.cell_type == "code"):
+            assert time.monotonic() < deadline, "Ctrl+S did not save the notebook"
+            time.sleep(0.5)
+        assert page.locator(CELLS).count() == len(released_types)
 
     assert {k: v["value"] for k, v in answers.items()} == chosen
     for sid, key in slots.values():

@@ -21,10 +21,10 @@ import nbformat
 import pandas as pd
 import pytest
 from courselib import REPO, one_module_course
-from lablib import CHROMIUM, CHROMIUM_ARGS
+from lablib import chromium, open_page, quiet_lab_settings
 from labserver import jupyterlab
 from nbgrader.api import Gradebook
-from playwright.sync_api import Page, sync_playwright
+from playwright.sync_api import Page
 
 from cps_ethics.authoring import build
 from cps_ethics.autograde.grade_answers import read_report
@@ -172,51 +172,41 @@ def test_formgrader_feedback_and_jupyterlab_show_the_reflection_as_typed(graded,
     nbformat.write(nb, check / "autograded.ipynb")
     seen = {}
     home = tmp_path / "home"
-    (home / "settings" / "@jupyterlab" / "apputils-extension").mkdir(parents=True)
-    (home / "settings" / "@jupyterlab" / "apputils-extension" / "notification.jupyterlab-settings").write_text(
-        '{"fetchNews": "false", "checkForUpdates": false}')
-    with jupyterlab(root, home, "trainer", SHOTS / "jupyterlab.log") as (base, token), sync_playwright() as pw:
-        browser = pw.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
-        try:
-            for student, sid in ids.items():
-                page = browser.new_page(viewport={"width": 1280, "height": 1000})
-                _serve_mathjax(page)
-                page.goto(f"{base}/formgrader/submissions/{sid}/?token={token}", wait_until="load")
-                assert _mathjax2_is_live(page)
-                box = page.locator(BOX)
-                assert box.count() == 1
-                page.wait_for_timeout(1000)  # formgrader focuses its first score box once loaded
-                bb, top = box.bounding_box(), page.evaluate("() => window.scrollY")
-                page.screenshot(path=str(SHOTS / f"formgrader_{student}.png"), full_page=True, clip={
-                    "x": bb["x"], "y": bb["y"] + top, "width": bb["width"], "height": bb["height"]})
-                seen[("formgrader", student)] = _literal(page, BOX)
-                seen[("formgrader box", student)] = box.inner_text()
-                page.close()
-
-            page = browser.new_page(viewport={"width": 1280, "height": 1000})
-            _serve_mathjax(page)
-            page.goto((root / "feedback" / "trainee_new" / MODULE / f"{module.notebook}.html").as_uri(),
-                      wait_until="load")
-            # the course's feedback page (autograde/templates/feedback) loads no script and no MathJax at all
-            assert page.evaluate("() => !window.MathJax && document.scripts.length === 0")
-            page.locator("pre.cps-reflection").scroll_into_view_if_needed()
-            page.screenshot(path=str(SHOTS / "feedback.png"))
-            seen[("feedback", "trainee_new")] = _literal(page, "body")
-            seen[("feedback page", "trainee_new")] = page.inner_text("body")
+    quiet_lab_settings(home)
+    with jupyterlab(root, home, "trainer", SHOTS / "jupyterlab.log") as (base, token), chromium() as browser:
+        for student, sid in ids.items():
+            page = open_page(browser, f"{base}/formgrader/submissions/{sid}/?token={token}",
+                             prepare=_serve_mathjax)
+            assert _mathjax2_is_live(page)
+            box = page.locator(BOX)
+            assert box.count() == 1
+            page.wait_for_timeout(1000)  # formgrader focuses its first score box once loaded
+            bb, top = box.bounding_box(), page.evaluate("() => window.scrollY")
+            page.screenshot(path=str(SHOTS / f"formgrader_{student}.png"), full_page=True, clip={
+                "x": bb["x"], "y": bb["y"] + top, "width": bb["width"], "height": bb["height"]})
+            seen[("formgrader", student)] = _literal(page, BOX)
+            seen[("formgrader box", student)] = box.inner_text()
             page.close()
 
-            page = browser.new_page(viewport={"width": 1280, "height": 1000})
-            page.goto(f"{base}/lab/tree/check/autograded.ipynb?token={token}")
-            pre = page.locator(".jp-MarkdownCell pre.cps-reflection")
-            pre.wait_for(state="attached", timeout=120_000)
-            pre.scroll_into_view_if_needed()
-            page.locator(".jp-MarkdownCell:has-text('Probe:') mjx-container").wait_for(timeout=60_000)
-            page.wait_for_timeout(1000)  # the typesetter has had its turn at the cells in view
-            page.screenshot(path=str(SHOTS / "jupyterlab_autograded.png"))
-            seen[("jupyterlab", "trainee_new")] = _literal(page, ".jp-MarkdownCell")
-            page.close()
-        finally:
-            browser.close()
+        page = open_page(browser, (root / "feedback" / "trainee_new" / MODULE / f"{module.notebook}.html").as_uri(),
+                         prepare=_serve_mathjax)
+        # the course's feedback page (autograde/templates/feedback) loads no script and no MathJax at all
+        assert page.evaluate("() => !window.MathJax && document.scripts.length === 0")
+        page.locator("pre.cps-reflection").scroll_into_view_if_needed()
+        page.screenshot(path=str(SHOTS / "feedback.png"))
+        seen[("feedback", "trainee_new")] = _literal(page, "body")
+        seen[("feedback page", "trainee_new")] = page.inner_text("body")
+        page.close()
+
+        page = open_page(browser, f"{base}/lab/tree/check/autograded.ipynb?token={token}")
+        pre = page.locator(".jp-MarkdownCell pre.cps-reflection")
+        pre.wait_for(state="attached", timeout=120_000)
+        pre.scroll_into_view_if_needed()
+        page.locator(".jp-MarkdownCell:has-text('Probe:') mjx-container").wait_for(timeout=60_000)
+        page.wait_for_timeout(1000)  # the typesetter has had its turn at the cells in view
+        page.screenshot(path=str(SHOTS / "jupyterlab_autograded.png"))
+        seen[("jupyterlab", "trainee_new")] = _literal(page, ".jp-MarkdownCell")
+        page.close()
 
     assert seen[("formgrader", "trainee_new")] == NEW
     assert seen[("formgrader", "trainee_old")] == OLD  # a submission made before this change

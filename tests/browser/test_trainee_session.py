@@ -14,10 +14,18 @@ from pathlib import Path
 import nbformat
 import pytest
 from courselib import REPO
-from lablib import answer_with_keyboard, output_of, run_all, wait_idle
-from labserver import CHROMIUM, CHROMIUM_ARGS, jupyterlab
+from lablib import (
+    answer_with_keyboard,
+    chromium,
+    open_page,
+    output_of,
+    quiet_lab_settings,
+    run_all,
+    wait_idle,
+)
+from labserver import jupyterlab
 from nbgrader.api import Gradebook
-from playwright.sync_api import Page, sync_playwright
+from playwright.sync_api import Page
 
 from cps_ethics import store
 from cps_ethics.authoring import build
@@ -60,8 +68,7 @@ ACCESSIBLE_NAME = """el => {
 }"""
 
 
-def _session(page: Page, url: str, course, student_dir: Path) -> None:
-    page.goto(url)
+def _session(page: Page, course, student_dir: Path) -> None:
     wait_idle(page)
     run_all(page)
     nb_path = student_dir / f"{NOTEBOOK}.ipynb"
@@ -100,30 +107,22 @@ def test_trainee_answers_with_the_keyboard_and_autograde_credits_exactly_that(co
     build.build(course_copy, course)  # the student version made here, whatever state the repo's release/ is in
     nbgrader(["generate_assignment", ASSIGNMENT, "--force"], course_copy)
     home = tmp_path / "home"
-    (home / "settings" / "@jupyterlab" / "apputils-extension").mkdir(parents=True)
-    (home / "settings" / "@jupyterlab" / "apputils-extension" / "notification.jupyterlab-settings").write_text(
-        '{"fetchNews": "false", "checkForUpdates": false}')
+    quiet_lab_settings(home)
     work = tmp_path / "trainee"
     student_dir = work / ASSIGNMENT
     shutil.copytree(course_copy / "release" / ASSIGNMENT, student_dir)
     ARTIFACTS.mkdir(parents=True, exist_ok=True)
 
-    with jupyterlab(work, home, TRAINEE, ARTIFACTS / "jupyterlab.log") as (base, token):
-        with sync_playwright() as pw:
-            browser = pw.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
-            try:
-                page = browser.new_page(viewport={"width": 1280, "height": 1000})
-                url = f"{base}/lab/tree/{ASSIGNMENT}/{NOTEBOOK}.ipynb?token={token}"
-                try:
-                    _session(page, url, course, student_dir)
-                finally:
-                    page.screenshot(path=str(ARTIFACTS / "trainee_session.png"), full_page=True)
-                output_of(page, student_dir / f"{NOTEBOOK}.ipynb", SCENARIO).screenshot(
-                    path=str(ARTIFACTS / "scenario.png"))
-                names = _accessible_names(page)
-                cut_off = _cut_off_buttons(page)
-            finally:
-                browser.close()
+    with jupyterlab(work, home, TRAINEE, ARTIFACTS / "jupyterlab.log") as (base, token), chromium() as browser:
+        page = open_page(browser, f"{base}/lab/tree/{ASSIGNMENT}/{NOTEBOOK}.ipynb?token={token}")
+        try:
+            _session(page, course, student_dir)
+        finally:
+            page.screenshot(path=str(ARTIFACTS / "trainee_session.png"), full_page=True)
+        output_of(page, student_dir / f"{NOTEBOOK}.ipynb", SCENARIO).screenshot(
+            path=str(ARTIFACTS / "scenario.png"))
+        names = _accessible_names(page)
+        cut_off = _cut_off_buttons(page)
 
     # Every control in the widgets has an accessible name.
     assert len(names) >= 20, names
