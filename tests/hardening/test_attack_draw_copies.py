@@ -57,3 +57,26 @@ def test_a_real_copy_still_names_its_source(exam):
     assert set(found["student"]) <= {COPIER, FRAMER}, "an honest trainee is never said to hold another's draw"
     msg = integrity.draw_copy_problems(found)["message"].iloc[0]
     assert f"the questions drawn for {HONEST}, at the same positions" in msg
+
+
+ODD_VALUES = [None, [], {}, [[]], [["a", ["b"]]], "x" * 1000, 1e308, float("nan"), True, -1, {"a": 1},
+              [[None, None]], "\x1b[2J"]  # lone surrogates never get here: store.load replaces them
+
+
+def test_odd_answer_values_stop_no_copy_detection(exam):
+    """Every graded slot of a module answered with odd values by one trainee, nobody wrong, one trainee alone:
+    similar_answers, identical_answers and draw_copies return tables and never raise."""
+    course, ex, plan = exam
+    module = next(m for m in course.modules if not m.exam)
+    rows = []
+    for n, (slot, (kind, xs)) in enumerate(module.slots().items()):
+        for x in xs:
+            odd = ODD_VALUES[n % len(ODD_VALUES)]
+            rows.append({"student": "odd", "assignment": module.id, "item_id": slot, "variant": x["id"],
+                         "value": json.dumps(odd, ensure_ascii=False), "answered_at": "=cmd|x"})
+    table = pd.DataFrame(rows, columns=CHOICE_COLUMNS)
+    for t in (table, table.iloc[:0], pd.concat([table, table.assign(student="odd2")])):
+        integrity.similar_answers(course, t)
+        integrity.similar_answers(course, t, every_pair=True)
+        integrity.identical_answers(t)
+        integrity.draw_copies(course, t)
