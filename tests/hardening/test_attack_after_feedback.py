@@ -11,6 +11,12 @@ releases feedback. Then, without the trainer ever setting CourseCollect.after_fe
 - BADSTAMP's inbound folder holds a timestamp.txt that is not a time (a trainee writes their inbound folder on
   a hub). Before the fix the next collect stopped for the whole class (get_existing_timestamp raised), so
   NEWCOMER's first submission was never collected.
+- LOST_LEDGER: the trainer's feedback_released.jsonl loses this trainee's line (git clean -x, a damaged or
+  new file); before the fix the next submission was collected. The feedback page in the exchange (named by
+  the hash of the collected submission's secret) now says the feedback was released too.
+- WEIRD: file names with terminal escapes, a link, a folder of 2100 files sorting before the notebook, and a
+  second inbound folder whose trainee id holds escapes. Before the fix the cap on entries dropped the
+  notebook (scored 0); nothing is printed raw and triage has a row for everyone.
 """
 
 from __future__ import annotations
@@ -22,13 +28,14 @@ import pytest
 from courselib import released_one_module
 
 from cps_ethics.autograde.runner import nbgrader
-from cps_ethics.autograde.submission import HELD, read_checks
+from cps_ethics.autograde.submission import HELD, RELEASED, read_checks
 from cps_ethics.simulate import cohort
 from grading import gradebook, triage
 
 pytestmark = pytest.mark.slow
 COURSE_ID = "ma-cps-ethics"
 CHAIN, BACKDATE, BADSTAMP, HONEST, NEWCOMER, WEIRD = "chain", "backdate", "badstamp", "honest", "newcomer", "weird"
+LOST = "lost_ledger"  # feedback released, then the trainer's ledger lost (git clean -x, a new course folder)
 ESC = "\x1b[2J\x1b[32m"  # clear the screen, then green
 
 
@@ -70,13 +77,13 @@ def run(tmp_path_factory):
         url = f"sqlite:///{root / 'gradebook.db'}"
         shutil.rmtree(root / "submitted", ignore_errors=True)
         homes, wrong, right = base / "homes", cohort.PREFIX + "all_wrong", cohort.PREFIX + "all_right"
-        for s in (CHAIN, BACKDATE, BADSTAMP):
+        for s in (CHAIN, BACKDATE, BADSTAMP, LOST):
             _submit(root, module, homes, s, wrong, ex)
         _submit(root, module, homes, HONEST, right, ex)
         (_inbound(exchange, BADSTAMP)[0] / "timestamp.txt").write_text("not a time")
         nbgrader(["collect", module.id, *ex], root)
         nbgrader(["autograde", module.id], root, check=False)
-        first = {s: _total(url, s) for s in (CHAIN, BACKDATE, HONEST)}
+        first = {s: _total(url, s) for s in (CHAIN, BACKDATE, HONEST, LOST)}
         graded = {s: _stamp(root, s, module) for s in (CHAIN, BACKDATE)}
         nbgrader(["generate_feedback", module.id], root, check=False)
 
@@ -84,6 +91,10 @@ def run(tmp_path_factory):
         nbgrader(["collect", module.id, "--update", f"--student={CHAIN}", *ex], root)
         nbgrader(["release_feedback", module.id, *ex], root, check=False)
 
+        ledger = root / RELEASED
+        ledger.write_text("".join(x for x in ledger.read_text().splitlines(True) if LOST not in x))
+        _submit(root, module, homes, LOST, right, ex)
+        lost = nbgrader(["collect", module.id, "--update", f"--student={LOST}", *ex], root, check=False)
         _submit(root, module, homes, CHAIN, right, ex)  # after feedback
         chain = nbgrader(["collect", module.id, "--update", f"--student={CHAIN}", *ex], root, check=False)
 
@@ -112,9 +123,9 @@ def run(tmp_path_factory):
         everyone = nbgrader(["collect", module.id, "--update", *ex], root, check=False)
         regrade = nbgrader(["autograde", module.id, "--force"], root, check=False)
         rows = triage.triage(root, course, url)
-        yield {"triage": rows, "checks_after_backdate": checks_after_backdate, "root": root, "module": module, "first": first, "graded": graded, "chain": chain,
+        yield {"lost": lost, "triage": rows, "checks_after_backdate": checks_after_backdate, "root": root, "module": module, "first": first, "graded": graded, "chain": chain,
                "backdate": backdate, "everyone": everyone, "regrade": regrade,
-               "after": {s: _total(url, s) for s in (CHAIN, BACKDATE, HONEST, NEWCOMER, WEIRD)},
+               "after": {s: _total(url, s) for s in (CHAIN, BACKDATE, HONEST, NEWCOMER, WEIRD, LOST)},
                "checks": read_checks(root, module.id)}
 
 
@@ -150,3 +161,10 @@ def test_crafted_names_in_one_submission_reach_no_output_raw_and_stop_nobody(run
     assert t.loc[WEIRD, "refused"] >= 2 and t.loc[NEWCOMER, "refused"] == 0
     assert not t["reason"].str.contains("\x1b", regex=False).any()
     assert t["reason"].str.len().max() < 20_000, "one trainee's names make no huge report cell"
+
+
+def test_a_lost_ledger_does_not_reopen_the_assignment(run):
+    """The feedback page release_feedback put in the exchange says so too."""
+    assert run["lost"].returncode == 0, run["lost"].stdout[-2000:]
+    assert f"Held back for trainee {LOST}" in run["lost"].stdout, run["lost"].stdout[-2000:]
+    assert run["after"][LOST] == run["first"][LOST] < run["first"][HONEST]

@@ -67,7 +67,8 @@ class CourseCollect(ExchangeCollect):
         self.src_records = [r for r in self.src_records if not r.get("refused") and self._existing_readable(r)]
         if not self.after_feedback:
             given = released(self.coursedir.root, self.coursedir.assignment_id)
-            self.src_records = [r for r in self.src_records if not self._held(r, given.get(r["username"], set()))]
+            self.src_records = [r for r in self.src_records if not self._held(
+                r, given.get(r["username"], set()) | self._released_here(r["username"]))]
 
     def _dest(self, user: str) -> str:
         return self.coursedir.format_path(self.coursedir.submitted_directory, user, self.coursedir.assignment_id)
@@ -86,6 +87,20 @@ class CourseCollect(ExchangeCollect):
                 f"{self.coursedir.assignment_id}/timestamp.txt) is not a time, so nbgrader cannot tell whether "
                 "this one is newer; put the time of that submission in it (or remove the folder) and collect again")})
             return False
+
+    def _released_here(self, user: str) -> set[str]:
+        """{the collected submission's time} when its feedback page is in the exchange (release_feedback put it
+        there under the hash of the submission's secret), whatever the ledger says: a lost or damaged
+        feedback_released.jsonl does not reopen the assignment."""
+        dest = Path(self._dest(user))
+        try:
+            secret = (dest / "submission_secret.txt").read_text(encoding="utf-8")
+            stamp = (dest / "timestamp.txt").read_text(encoding="utf-8", errors="replace").strip()
+            pages = os.listdir(os.path.join(self.course_path, "feedback"))
+        except (OSError, ValueError):
+            return set()
+        mine = {f"{notebook_hash(secret=secret, notebook_id=nb.stem)}.html" for nb in dest.glob("*.ipynb")}
+        return {stamp} if mine & set(pages) else set()
 
     def _held(self, rec: dict, given: set[str]) -> bool:
         """Keep aside a submission that would replace the collected one when this trainee has been given
