@@ -266,7 +266,9 @@ MIN_DRAW_MATCH = 5  # exam answers for another trainee's questions before the so
 def draw_copies(course: Course, choice_table: pd.DataFrame) -> pd.DataFrame:
     """Practice-exam answers files that hold another trainee's draw: answers recorded for questions this
     trainee was not shown (scored 0 already) that are, position by position, the questions the course drew
-    for a classmate. A copy of a classmate's file names that classmate here whatever its times say.
+    for a classmate, with the answers in that classmate's own file. A copy of a classmate's file names that
+    classmate here whatever its times say; a file filled with a classmate's draw (anyone can compute it
+    from the ids) but not their answers names nobody (its questions are still listed as not shown).
     Columns: student, assignment, other, n_match, n_not_shown."""
     from cps_ethics.model import variants
 
@@ -276,12 +278,17 @@ def draw_copies(course: Course, choice_table: pd.DataFrame) -> pd.DataFrame:
         plan = course.exam_plan(exams[assignment])
         students = sorted(d["student"].unique())
         draws = {s: variants.exam_draw(s, assignment, plan) for s in students}
+        # what each trainee's own file holds for their own draw: a draw alone is public (computed from the
+        # trainee id), so a classmate is named only when the same questions carry the same answers
+        files = {s: {(p, v): val for p, v, val in zip(m["item_id"], m["variant"], m["value"])
+                     if draws[s].get(p) == v} for s, m in d.groupby("student")}
         for s, mine in d.groupby("student"):
-            off = [(p, v) for p, v in zip(mine["item_id"], mine["variant"]) if draws[s].get(p, v) != v]
+            off = [(p, v, val) for p, v, val in zip(mine["item_id"], mine["variant"], mine["value"])
+                   if draws[s].get(p, v) != v]
             if len(off) < MIN_DRAW_MATCH:
                 continue
             for o in students:
-                n = sum(draws[o].get(p) == v for p, v in off) if o != s else 0
+                n = sum(files[o].get((p, v), None) == val for p, v, val in off) if o != s else 0
                 if n >= MIN_DRAW_MATCH and n >= 0.8 * len(off):
                     rows.append({"student": s, "assignment": assignment, "other": o, "n_match": n,
                                  "n_not_shown": len(off)})
@@ -292,6 +299,6 @@ def draw_copy_problems(found: pd.DataFrame) -> pd.DataFrame:
     """A problem row for each exam answers file that holds a classmate's draw (see `draw_copies`)."""
     rows = [{"student": r.student, "assignment": r.assignment, "kind": "answers_file", "reason": "other_draw",
              "message": (f"{r.n_match} of the {r.n_not_shown} answers for questions not shown to this trainee are "
-                         f"the questions drawn for {r.other}, at the same positions (a copy of {r.other}'s "
-                         "answers file?)"), "path": ""} for r in found.itertuples()]
+                         f"the questions drawn for {r.other}, at the same positions, with {r.other}'s answers "
+                         f"(a copy of {r.other}'s answers file?)"), "path": ""} for r in found.itertuples()]
     return pd.DataFrame(rows, columns=PROBLEM_COLUMNS)

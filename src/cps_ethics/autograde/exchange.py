@@ -64,26 +64,65 @@ class CourseCollect(ExchangeCollect):
 
     def init_src(self):
         super().init_src()  # a refused folder has the oldest time: the trainee's latest plain one is taken
-        self.src_records = [r for r in self.src_records if not r.get("refused")]
+        self.src_records = [r for r in self.src_records if not r.get("refused") and self._existing_readable(r)]
         if not self.after_feedback:
             given = released(self.coursedir.root, self.coursedir.assignment_id)
-            self.src_records = [r for r in self.src_records if not self._held(r, given.get(r["username"], set()))]
+            self.src_records = [r for r in self.src_records if not self._held(
+                r, given.get(r["username"], set()) | self._released_here(r["username"]))]
+
+    def _dest(self, user: str) -> str:
+        return self.coursedir.format_path(self.coursedir.submitted_directory, user, self.coursedir.assignment_id)
+
+    def _existing_readable(self, rec: dict) -> bool:
+        """nbgrader compares a new submission with the collected one's timestamp.txt and stops the whole collect
+        when that is not a time: such a trainee is left out (and reported), the others are collected."""
+        try:
+            self.coursedir.get_existing_timestamp(self._dest(rec["username"]))
+            return True
+        except Exception:  # noqa: BLE001 - nbgrader raises AttributeError (CourseDirectory has no fail())
+            user = rec["username"]
+            self._refused = getattr(self, "_refused", {})
+            self._refused.setdefault(user, []).append({"path": shown(rec["filename"]), "why": (
+                f"not collected: the collected submission's timestamp.txt (submitted/{user}/"
+                f"{self.coursedir.assignment_id}/timestamp.txt) is not a time, so nbgrader cannot tell whether "
+                "this one is newer; put the time of that submission in it (or remove the folder) and collect again")})
+            return False
+
+    def _released_here(self, user: str) -> set[str]:
+        """{the collected submission's time} when its feedback page is in the exchange (release_feedback put it
+        there under the hash of the submission's secret), whatever the ledger says: a lost or damaged
+        feedback_released.jsonl does not reopen the assignment."""
+        dest = Path(self._dest(user))
+        try:
+            secret = (dest / "submission_secret.txt").read_text(encoding="utf-8")
+            stamp = (dest / "timestamp.txt").read_text(encoding="utf-8", errors="replace").strip()
+            pages = os.listdir(os.path.join(self.course_path, "feedback"))
+        except (OSError, ValueError):
+            return set()
+        mine = {f"{notebook_hash(secret=secret, notebook_id=nb.stem)}.html" for nb in dest.glob("*.ipynb")}
+        return {stamp} if mine & set(pages) else set()
 
     def _held(self, rec: dict, given: set[str]) -> bool:
-        """Keep aside a submission newer than the graded one when that one's feedback was released."""
+        """Keep aside a submission that would replace the collected one when this trainee has been given
+        feedback on this assignment (on the collected submission or an earlier one)."""
         a, user = self.coursedir.assignment_id, rec["username"]
-        dest = self.coursedir.format_path(self.coursedir.submitted_directory, user, a)
+        dest = self._dest(user)
         try:
             now = Path(dest, "timestamp.txt").read_text(encoding="utf-8", errors="replace").strip()
         except OSError:
             return False  # nothing collected yet: nbgrader's own rules apply
         existing = self.coursedir.get_existing_timestamp(dest)
-        if now not in given or (existing is not None and rec["timestamp"] <= existing):
+        replaces = existing is None or rec["timestamp"] > existing or (  # --before-duedate: any other time
+            self.before_duedate and rec["timestamp"] != existing)
+        if not given or not replaces:
             return False
         held = Path(self.coursedir.root, HELD, user, a, rec["timestamp"].strftime("%Y-%m-%dT%H%M%S.%f"))
-        why = (f"{AFTER_FEEDBACK}: not collected, so not graded; the graded submission of {shown(now, 40)} stands. "
+        stands = (f"the graded submission of {shown(now, 40)} stands" if now in given else
+                  f"the collected submission of {shown(now, 40)} stands (feedback was released on the one of "
+                  f"{shown(max(given), 40)})")
+        why = (f"{AFTER_FEEDBACK}: not collected, so not graded; {stands}. "
                f"It is kept in {HELD}/{user}/{a}/. To grade it instead: "
-               f"nbgrader collect {a} --update --CourseCollect.after_feedback=True")
+               f"nbgrader collect {a} --student={user} --update --CourseCollect.after_feedback=True")
         if not held.exists():
             held.parent.mkdir(parents=True, exist_ok=True)
             tmp = Path(tempfile.mkdtemp(prefix=".cps-held-", dir=held.parent))
@@ -106,6 +145,7 @@ class CourseCollect(ExchangeCollect):
         try:
             self._refused[user] += copy_plain(open_folder(self.inbound_path, [name]), tmp, None, self.coursedir.ignore,
                                               1000 * self.coursedir.max_file_size, 1000 * self.coursedir.max_dir_size)
+            self._refused[user] += _same_time(tmp, name)
             tmp.chmod(0o755)
             os.replace(tmp, dest)
         except (Refused, OSError) as r:
@@ -120,6 +160,24 @@ class CourseCollect(ExchangeCollect):
                 write_check(self.coursedir.root, "collect", self.coursedir.assignment_id, user, refused, self.log)
             else:
                 self.log.warning("Refused %s: %s", "; ".join(r["path"] for r in refused), refused[0]["why"])
+
+
+def _same_time(folder: Path, name: str) -> list[dict]:
+    """Make the collected timestamp.txt the time in the inbound folder's name, which collect already judged
+    by (`nbgrader submit` writes the same string to both). A trainee who writes their inbound folder by hand
+    cannot then give the trainer's copy a time that is not a time, a far-future one (so that nothing they
+    submit later counts as newer) or a huge one (it reaches the feedback ledger)."""
+    when, stamp = name.rsplit("+", 3)[2], folder / "timestamp.txt"
+    try:
+        said = stamp.read_text(encoding="utf-8", errors="replace").strip() if stamp.is_file() else None
+    except OSError:
+        said = None
+    if said == when:
+        return []
+    shutil.rmtree(stamp) if stamp.is_dir() and not stamp.is_symlink() else stamp.unlink(missing_ok=True)
+    stamp.write_text(when, encoding="utf-8")
+    return [{"path": "timestamp.txt", "why": ("missing" if said is None else f"{shown(said, 60)!r}, not the time "
+             f"in the folder's name") + f": the folder's time ({shown(when, 60)}) is kept"}]
 
 
 class CourseReleaseFeedback(ExchangeReleaseFeedback):

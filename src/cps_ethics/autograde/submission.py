@@ -107,8 +107,8 @@ def copy_plain(fd: int, dest: Path, keep: set[str] | None, ignore=(), limit: int
 
     def walk(dfd: int, rel: str, out: Path | None) -> None:
         nonlocal seen, size
-        with os.scandir(dfd) as it:
-            entries = sorted(it, key=lambda e: e.name)
+        with os.scandir(dfd) as it:  # files before folders: a big folder cannot push the graded files past the cap
+            entries = sorted(it, key=lambda e: (e.is_dir(follow_symlinks=False), e.name))
         for e in entries:
             seen, path = seen + 1, f"{rel}{e.name}"
             if seen > MAX_ENTRIES:
