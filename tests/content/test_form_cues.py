@@ -20,17 +20,6 @@ from cps_ethics.model.content import Module, act_problems, acts, load_course
 
 RULE_MARGIN = formcues.RULE_MARGIN  # 10 points above random for a rule (longest, supervisor, twin, ...)
 MODEL_MARGIN = formcues.MODEL_MARGIN  # 15 points above random for a trained model (lr_words, lr_within)
-# Issue 19's target for the trained models (MODEL_MARGIN) is NOT met yet. Measured on 2026-12-07 after the
-# first rewrite of every module: modules +29.8 single, +24.5 scenario, +17.8 multiple select; exam-only bank
-# +32.9, +30.8, +16.7 (the rules all hold within RULE_MARGIN). Until the next rewrite brings them down, the
-# test holds the bank at no worse than this ceiling, so a change that makes the key's voice easier to learn
-# fails; lower it as the rewrites land, down to MODEL_MARGIN.
-MODEL_CEILING = 35.0
-# Two rules added on 2026-12-07 after an options-only attack (the key is the option the others vary on; wrong
-# options repeat its opening and add a tail): over RULE_MARGIN when added (modules: most_shared +10.6 single,
-# +12.0 scenario; fewest_own_words +13.7, +20.3; exam: +8.5/+10.4, +9.9/+7.0). Held at this ceiling until the
-# rewrite that brings them to RULE_MARGIN lands; lower it as it does.
-NEW_RULE_CEILING = {"most_shared": 21.0, "fewest_own_words": 21.0}
 KEY_LONGEST_MAX = 40.0  # percent of single-choice questions and scenario decisions whose key is the longest
 
 needs_sklearn = pytest.mark.skipif(not formcues_models.available(), reason="scikit-learn is in the [test] extra")
@@ -60,11 +49,11 @@ def test_choosing_by_form_earns_near_chance(adversary, which, kind, family):
     fig = formcues.figures(places, credits, groups)
     rule_names, model_names = formcues.strategies(kind)
     names = rule_names if family == "rules" else model_names
-    limit = RULE_MARGIN if family == "rules" else MODEL_CEILING
+    limit = RULE_MARGIN if family == "rules" else MODEL_MARGIN
     f = fig[kind]
     print(f"{which}, {formcues.KIND_NAMES[kind]} ({f['n']}): random {f['random']}%; "
           + ", ".join(f"{s} {f[s]}%" for s in names))
-    over = {s: f[s] for s in names if f[s] > f["random"] + max(limit, NEW_RULE_CEILING.get(s, 0.0))}
+    over = {s: f[s] for s in names if f[s] > f["random"] + limit}
     assert not over, (
         f"a trainee who picks by the form of the options earns more than {limit:.0f} points above random "
         f"guessing ({f['random']}%) on the {which}' {formcues.KIND_NAMES[kind]}: {over}. "
