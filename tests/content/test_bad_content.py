@@ -44,6 +44,6 @@ def test_unknown_key_names_file_item_and_problem(bad_course):
 def test_validate_command_reports_unknown_key(bad_course):
     root, path = bad_course
     res = subprocess.run([sys.executable, "-m", "cps_ethics.cli", "--root", str(root), "validate"],
-                         capture_output=True, text=True, cwd=root, timeout=120)
+                         capture_output=True, text=True, cwd=root, timeout=900)
     assert res.returncode == 2, res.stdout + res.stderr
     assert "why_purpose_framework" in res.stderr and "K99" in res.stderr and str(path) in res.stderr

@@ -53,7 +53,7 @@ def expected() -> dict:
 def test_stats_command_matches_content():
     env = {k: v for k, v in os.environ.items() if k != "CPS_COURSE_ROOT"}
     res = subprocess.run([sys.executable, "-m", "cps_ethics.cli", "stats"], capture_output=True, text=True,
-                         cwd=REPO, env=env, timeout=120)
+                         cwd=REPO, env=env, timeout=900)
     assert res.returncode == 0, res.stderr
     got = json.loads(res.stdout)
     want = expected()
@@ -70,7 +70,7 @@ def test_bank_size_and_every_topic_taught_and_assessed():
 
     env = {k: v for k, v in os.environ.items() if k != "CPS_COURSE_ROOT"}
     res = subprocess.run([sys.executable, "-m", "cps_ethics.cli", "stats"], capture_output=True, text=True,
-                         cwd=REPO, env=env, timeout=120)
+                         cwd=REPO, env=env, timeout=900)
     got = json.loads(res.stdout)
     files = sorted((REPO / "content" / "exam").glob("*.yaml"))
     exam_only = sum(len(d.get("items", [])) + len(d.get("scenarios", []))

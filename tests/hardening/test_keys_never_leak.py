@@ -246,7 +246,7 @@ def dists(tmp_path_factory, course):
     (tree / "gradebook.db").write_bytes(b"planted")
     out = tmp_path_factory.mktemp("dist")
     res = subprocess.run([sys.executable, "-m", "build", "--outdir", str(out), str(tree)],
-                         capture_output=True, text=True, timeout=540)
+                         capture_output=True, text=True, timeout=1800)
     assert res.returncode == 0, res.stdout[-3000:] + res.stderr[-3000:]
     wheel, = out.glob("*.whl")
     sdist, = out.glob("*.tar.gz")

@@ -82,7 +82,7 @@ def test_on_sqlite_the_command_serialises_and_says_why(tmp_path, monkeypatch):
     nbgrader(["generate_assignment", module.id, "--force"], root)
     expected = cohort.scaled(root, module, 3)
     res = subprocess.run([sys.executable, "-m", "cps_ethics.cli", "autograde-parallel", "--workers", "2"],
-                         cwd=root, env=env(), capture_output=True, text=True, timeout=600, check=False)
+                         cwd=root, env=env(), capture_output=True, text=True, timeout=3600, check=False)
     assert res.returncode == 0, res.stdout + res.stderr
     assert "The gradebook is a SQLite file, which allows one writer at a time" in res.stdout
     assert "use PostgreSQL: set CPS_DB_URL" in res.stdout

@@ -98,7 +98,7 @@ def cls(tmp_path_factory):
 
         def cps(*args):
             return subprocess.run([sys.executable, "-m", "cps_ethics.cli", "--root", str(root), *args],
-                                  capture_output=True, text=True, env=env({"CPS_DB_URL": ""}), timeout=1800)
+                                  capture_output=True, text=True, env=env({"CPS_DB_URL": ""}), timeout=3600)
 
         main = cps("main")
         parallel = cps("autograde-parallel", "--workers", "1")

@@ -25,7 +25,7 @@ def test_main_grades_real_submissions_and_never_simulates(tmp_path):
 
     def main():
         return subprocess.run([sys.executable, "-m", "cps_ethics.cli", "--root", str(root), "main"],
-                              capture_output=True, text=True, env=env({"CPS_DB_URL": ""}), timeout=900)
+                              capture_output=True, text=True, env=env({"CPS_DB_URL": ""}), timeout=3600)
 
     first = main()
     assert first.returncode == 0, first.stdout + first.stderr

@@ -22,13 +22,14 @@ from cps_ethics.simulate import cohort
 from grading import gradebook, summary
 
 pytestmark = pytest.mark.slow
+HANG = 3600  # seconds: a guard against a hung main job, never a speed check (it took 20+ min on a loaded machine)
 
 
 @pytest.fixture(scope="module")
 def graded(tmp_path_factory):
     root = copy_course(tmp_path_factory.mktemp("roundtrip") / "course")
     main = subprocess.run([sys.executable, "-m", "cps_ethics.cli", "--root", str(root), "main"],
-                          capture_output=True, text=True, env=env({"CPS_DB_URL": ""}), timeout=1200)
+                          capture_output=True, text=True, env=env({"CPS_DB_URL": ""}), timeout=HANG)
     course = load_course(root)
     # The solved instructor version: the source notebook with the key's best answers.
     best = {m.id: cohort.profiles(m, course)[0] for m in course.modules}
