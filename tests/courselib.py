@@ -62,3 +62,32 @@ def released_one_module(base: Path, module_id: str = "01_why_a_code", course_id:
     nbgrader(["generate_assignment", module.id, "--force"], root)
     nbgrader(["release_assignment", module.id, *ex], root)
     return root, course, module, exchange, ex
+
+
+def code_points(db_url: str, student: str) -> float:
+    """The student's autograded points over all code cells in the gradebook at `db_url`."""
+    from grading import gradebook
+
+    g = gradebook.grades(db_url)
+    mine = g[(g["student"] == student) & (g["cell_type"] == "code")]
+    return float(mine["auto_score"].fillna(0).sum())
+
+
+def submit_through_exchange(root: Path, module, homes: Path, student: str, profile: str, ex: list[str]) -> None:
+    """`student` submits the simulated `profile`'s answers with `nbgrader submit` from their own folder. The
+    cohort writer makes it in submitted/, which would replace a collected submission: that one is moved aside
+    meanwhile and put back."""
+    from cps_ethics.autograde.runner import nbgrader
+    from cps_ethics.simulate import cohort
+
+    t = {p.student: p for p in cohort.profiles(module)}[profile]
+    t.student = student
+    home, collected, aside = homes / student, root / "submitted" / student / module.id, homes / "aside"
+    shutil.rmtree(home, ignore_errors=True)
+    home.mkdir(parents=True)
+    if collected.exists():
+        shutil.move(collected, aside)
+    shutil.move(cohort.write_submission(root, module, t), home / module.id)
+    if aside.exists():
+        shutil.move(aside, collected)
+    nbgrader(["submit", module.id, f"--student={student}", *ex], home)

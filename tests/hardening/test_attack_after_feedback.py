@@ -25,38 +25,18 @@ import shutil
 from pathlib import Path
 
 import pytest
-from courselib import released_one_module
+from courselib import code_points, released_one_module, submit_through_exchange
 
 from cps_ethics.autograde.runner import nbgrader
 from cps_ethics.autograde.submission import HELD, RELEASED, read_checks
 from cps_ethics.simulate import cohort
-from grading import gradebook, triage
+from grading import triage
 
 pytestmark = pytest.mark.slow
 COURSE_ID = "ma-cps-ethics"
 CHAIN, BACKDATE, BADSTAMP, HONEST, NEWCOMER, WEIRD = "chain", "backdate", "badstamp", "honest", "newcomer", "weird"
 LOST = "lost_ledger"  # feedback released, then the trainer's ledger lost (git clean -x, a new course folder)
 ESC = "\x1b[2J\x1b[32m"  # clear the screen, then green
-
-
-def _total(url: str, student: str) -> float:
-    g = gradebook.grades(url)
-    mine = g[(g["student"] == student) & (g["cell_type"] == "code")]
-    return float(mine["auto_score"].fillna(0).sum())
-
-
-def _submit(root: Path, module, homes: Path, student: str, profile: str, ex: list[str]) -> None:
-    t = {p.student: p for p in cohort.profiles(module)}[profile]
-    t.student = student
-    home, collected, aside = homes / student, root / "submitted" / student / module.id, homes / "aside"
-    shutil.rmtree(home, ignore_errors=True)
-    home.mkdir(parents=True)
-    if collected.exists():
-        shutil.move(collected, aside)
-    shutil.move(cohort.write_submission(root, module, t), home / module.id)
-    if aside.exists():
-        shutil.move(aside, collected)
-    nbgrader(["submit", module.id, f"--student={student}", *ex], home)
 
 
 def _inbound(exchange: Path, student: str) -> list[Path]:
@@ -78,28 +58,28 @@ def run(tmp_path_factory):
         shutil.rmtree(root / "submitted", ignore_errors=True)
         homes, wrong, right = base / "homes", cohort.PREFIX + "all_wrong", cohort.PREFIX + "all_right"
         for s in (CHAIN, BACKDATE, BADSTAMP, LOST):
-            _submit(root, module, homes, s, wrong, ex)
-        _submit(root, module, homes, HONEST, right, ex)
+            submit_through_exchange(root, module, homes, s, wrong, ex)
+        submit_through_exchange(root, module, homes, HONEST, right, ex)
         (_inbound(exchange, BADSTAMP)[0] / "timestamp.txt").write_text("not a time")
         nbgrader(["collect", module.id, *ex], root)
         nbgrader(["autograde", module.id], root, check=False)
-        first = {s: _total(url, s) for s in (CHAIN, BACKDATE, HONEST, LOST)}
+        first = {s: code_points(url, s) for s in (CHAIN, BACKDATE, HONEST, LOST)}
         graded = {s: _stamp(root, s, module) for s in (CHAIN, BACKDATE)}
         nbgrader(["generate_feedback", module.id], root, check=False)
 
-        _submit(root, module, homes, CHAIN, wrong, ex)  # before feedback is released: allowed
+        submit_through_exchange(root, module, homes, CHAIN, wrong, ex)  # before feedback is released: allowed
         nbgrader(["collect", module.id, "--update", f"--student={CHAIN}", *ex], root)
         nbgrader(["release_feedback", module.id, *ex], root, check=False)
 
         ledger = root / RELEASED
         ledger.write_text("".join(x for x in ledger.read_text().splitlines(True) if LOST not in x))
-        _submit(root, module, homes, LOST, right, ex)
+        submit_through_exchange(root, module, homes, LOST, right, ex)
         lost = nbgrader(["collect", module.id, "--update", f"--student={LOST}", *ex], root, check=False)
-        _submit(root, module, homes, CHAIN, right, ex)  # after feedback
+        submit_through_exchange(root, module, homes, CHAIN, right, ex)  # after feedback
         chain = nbgrader(["collect", module.id, "--update", f"--student={CHAIN}", *ex], root, check=False)
 
         old = _inbound(exchange, BACKDATE)[0]
-        _submit(root, module, homes, BACKDATE, right, ex)
+        submit_through_exchange(root, module, homes, BACKDATE, right, ex)
         new = next(p for p in _inbound(exchange, BACKDATE) if p != old)
         user, a, when, rnd = old.name.split("+")
         older = when.replace(when[:4], str(int(when[:4]) - 1), 1)  # a year before the graded submission
@@ -111,8 +91,8 @@ def run(tmp_path_factory):
         checks_after_backdate = read_checks(root, module.id)
 
         (root / "submitted" / BADSTAMP / module.id / "timestamp.txt").write_text("not a time")  # collected earlier
-        _submit(root, module, homes, NEWCOMER, right, ex)
-        _submit(root, module, homes, WEIRD, right, ex)  # names with escapes, a link, too many entries
+        submit_through_exchange(root, module, homes, NEWCOMER, right, ex)
+        submit_through_exchange(root, module, homes, WEIRD, right, ex)  # names with escapes, a link, too many entries
         weird = _inbound(exchange, WEIRD)[0]
         (weird / f"{ESC}ALL GOOD{'A' * 200}").write_text("x")
         (weird / f"evil{ESC}").symlink_to("/etc/shadow")
@@ -125,7 +105,7 @@ def run(tmp_path_factory):
         rows = triage.triage(root, course, url)
         yield {"lost": lost, "triage": rows, "checks_after_backdate": checks_after_backdate, "root": root, "module": module, "first": first, "graded": graded, "chain": chain,
                "backdate": backdate, "everyone": everyone, "regrade": regrade,
-               "after": {s: _total(url, s) for s in (CHAIN, BACKDATE, HONEST, NEWCOMER, WEIRD, LOST)},
+               "after": {s: code_points(url, s) for s in (CHAIN, BACKDATE, HONEST, NEWCOMER, WEIRD, LOST)},
                "checks": read_checks(root, module.id)}
 
 

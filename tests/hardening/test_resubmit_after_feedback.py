@@ -12,42 +12,19 @@ from __future__ import annotations
 
 import json
 import shutil
-from pathlib import Path
 
 import pytest
-from courselib import released_one_module
+from courselib import code_points, released_one_module, submit_through_exchange
 
 from cps_ethics.autograde.runner import nbgrader
 from cps_ethics.autograde.submission import HELD, RELEASED, read_checks, released
 from cps_ethics.simulate import cohort
-from grading import gradebook, triage
+from grading import triage
 from grading.pipeline import run as pipeline_run
 
 pytestmark = pytest.mark.slow
 COURSE_ID = "ma-cps-ethics"
 LATE, HONEST = "late_one", "on_time"
-
-
-def _total(url: str, student: str) -> float:
-    g = gradebook.grades(url)
-    mine = g[(g["student"] == student) & (g["cell_type"] == "code")]
-    return float(mine["auto_score"].fillna(0).sum())
-
-
-def _submit(root: Path, module, homes: Path, student: str, profile: str, ex: list[str]) -> None:
-    """`student` submits with nbgrader from their own folder (made by the cohort writer in submitted/, which
-    would replace a collected submission: that one is moved aside meanwhile and put back)."""
-    t = {p.student: p for p in cohort.profiles(module)}[profile]
-    t.student = student
-    home, collected, aside = homes / student, root / "submitted" / student / module.id, homes / "aside"
-    shutil.rmtree(home, ignore_errors=True)
-    home.mkdir(parents=True)
-    if collected.exists():
-        shutil.move(collected, aside)
-    shutil.move(cohort.write_submission(root, module, t), home / module.id)
-    if aside.exists():
-        shutil.move(aside, collected)
-    nbgrader(["submit", module.id, f"--student={student}", *ex], home)
 
 
 @pytest.fixture(scope="module")
@@ -60,20 +37,20 @@ def run(tmp_path_factory):
         url = f"sqlite:///{root / 'gradebook.db'}"
         shutil.rmtree(root / "submitted", ignore_errors=True)
         homes = base / "homes"
-        _submit(root, module, homes, LATE, cohort.PREFIX + "all_wrong", ex)
-        _submit(root, module, homes, HONEST, cohort.PREFIX + "all_right", ex)
+        submit_through_exchange(root, module, homes, LATE, cohort.PREFIX + "all_wrong", ex)
+        submit_through_exchange(root, module, homes, HONEST, cohort.PREFIX + "all_right", ex)
         nbgrader(["collect", module.id, *ex], root)
         nbgrader(["autograde", module.id], root)
-        first = {s: _total(url, s) for s in (LATE, HONEST)}
+        first = {s: code_points(url, s) for s in (LATE, HONEST)}
         first_stamp = (root / "submitted" / LATE / module.id / "timestamp.txt").read_text().strip()
         nbgrader(["generate_feedback", module.id], root)
         nbgrader(["release_feedback", module.id, *ex], root)
         ledger = released(root, module.id)
 
-        _submit(root, module, homes, LATE, cohort.PREFIX + "all_right", ex)
+        submit_through_exchange(root, module, homes, LATE, cohort.PREFIX + "all_right", ex)
         held = nbgrader(["collect", module.id, "--update", *ex], root, check=False)
         regrade = nbgrader(["autograde", module.id, "--force"], root, check=False)
-        after_hold = {s: _total(url, s) for s in (LATE, HONEST)}
+        after_hold = {s: code_points(url, s) for s in (LATE, HONEST)}
         stamp_after_hold = (root / "submitted" / LATE / module.id / "timestamp.txt").read_text().strip()
         checks_after_hold = read_checks(root, module.id)
         triage_after_hold = triage.triage(root, course, url)
@@ -87,7 +64,7 @@ def run(tmp_path_factory):
         yield {"root": root, "module": module, "first": first, "first_stamp": first_stamp, "ledger": ledger,
                "held": held, "regrade": regrade, "after_hold": after_hold, "stamp_after_hold": stamp_after_hold,
                "checks_after_hold": checks_after_hold, "triage": triage_after_hold, "problems": problems,
-               "allowed": allowed, "regrade2": regrade2, "after_allow": {s: _total(url, s) for s in (LATE, HONEST)},
+               "allowed": allowed, "regrade2": regrade2, "after_allow": {s: code_points(url, s) for s in (LATE, HONEST)},
                "checks_after_allow": read_checks(root, module.id)}
 
 

@@ -67,8 +67,12 @@ class CourseCollect(ExchangeCollect):
         self.src_records = [r for r in self.src_records if not r.get("refused") and self._existing_readable(r)]
         if not self.after_feedback:
             given = released(self.coursedir.root, self.coursedir.assignment_id)
+            try:  # the feedback pages in the exchange, listed once for everyone
+                pages = set(os.listdir(os.path.join(self.course_path, "feedback")))
+            except OSError:
+                pages = set()
             self.src_records = [r for r in self.src_records if not self._held(
-                r, given.get(r["username"], set()) | self._released_here(r["username"]))]
+                r, given.get(r["username"], set()) | self._released_here(r["username"], pages))]
 
     def _dest(self, user: str) -> str:
         return self.coursedir.format_path(self.coursedir.submitted_directory, user, self.coursedir.assignment_id)
@@ -88,7 +92,7 @@ class CourseCollect(ExchangeCollect):
                 "this one is newer; put the time of that submission in it (or remove the folder) and collect again")})
             return False
 
-    def _released_here(self, user: str) -> set[str]:
+    def _released_here(self, user: str, pages: set[str]) -> set[str]:
         """{the collected submission's time} when its feedback page is in the exchange (release_feedback put it
         there under the hash of the submission's secret), whatever the ledger says: a lost or damaged
         feedback_released.jsonl does not reopen the assignment."""
@@ -96,11 +100,10 @@ class CourseCollect(ExchangeCollect):
         try:
             secret = (dest / "submission_secret.txt").read_text(encoding="utf-8")
             stamp = (dest / "timestamp.txt").read_text(encoding="utf-8", errors="replace").strip()
-            pages = os.listdir(os.path.join(self.course_path, "feedback"))
         except (OSError, ValueError):
             return set()
         mine = {f"{notebook_hash(secret=secret, notebook_id=nb.stem)}.html" for nb in dest.glob("*.ipynb")}
-        return {stamp} if mine & set(pages) else set()
+        return {stamp} if mine & pages else set()
 
     def _held(self, rec: dict, given: set[str]) -> bool:
         """Keep aside a submission that would replace the collected one when this trainee has been given
