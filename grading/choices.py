@@ -69,10 +69,11 @@ def checks(root: Path, assignments: list[str]) -> dict[tuple[str, str], list[str
 
 def check_problems(root: Path, assignments: list[str]) -> pd.DataFrame:
     """A problem row for each file or submission that collect or autograde refused or held back."""
-    from cps_ethics.autograde.submission import AFTER_FEEDBACK
+    from cps_ethics.autograde.submission import AFTER_FEEDBACK, WRITTEN_LATER
 
     rows = [{"student": s, "assignment": a, "kind": "submission",
-             "reason": "after_feedback" if AFTER_FEEDBACK in line else "refused_file", "message": line, "path": ""}
+             "reason": "after_feedback" if AFTER_FEEDBACK in line else "written_later" if WRITTEN_LATER in line
+             else "refused_file", "message": line, "path": ""}
             for (s, a), lines in checks(root, assignments).items() for line in lines]
     return pd.DataFrame(rows, columns=PROBLEM_COLUMNS)
 

@@ -185,8 +185,9 @@ def summary(t: pd.DataFrame) -> list[str]:
               f"{int((graded['identical_answers'] > 0).sum())} had an answers file identical to another "
               "trainee's."),
              f"  {int((graded['not_shown'] > 0).sum())} had {NOT_SHOWN} (scored 0).",
-             (f"  {int((t['refused'] > 0).sum())} had files refused or a submission held back at collect or "
-              "autograde (links, device files, a submission made after feedback was released).")]
+             (f"  {int((t['refused'] > 0).sum())} had files refused, a submission held back or a time to check "
+              "at collect or autograde (links, device files, a submission made after feedback was released, a "
+              "folder written after the time in its name).")]
     for r in t[t["reason"] != ""].itertuples():
         lines.append(visible(f"  - {r.student} / {r.assignment} ({r.status}): {r.reason}"))
     return lines

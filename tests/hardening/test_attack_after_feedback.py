@@ -14,6 +14,9 @@ releases feedback. Then, without the trainer ever setting CourseCollect.after_fe
 - LOST_LEDGER: the trainer's feedback_released.jsonl loses this trainee's line (git clean -x, a damaged or
   new file); before the fix the next submission was collected. The feedback page in the exchange (named by
   the hash of the collected submission's secret) now says the feedback was released too.
+- NAMED_EARLY writes their inbound folder by hand, named a year before they made it (so a late submission
+  would pass for on time: nbgrader judges lateness by the name). It is collected as named, and the trainer is
+  told the file system's time (ctime, which a trainee cannot set back); HONEST's folder is not flagged.
 - WEIRD: file names with terminal escapes, a link, a folder of 2100 files sorting before the notebook, and a
   second inbound folder whose trainee id holds escapes. Before the fix the cap on entries dropped the
   notebook (scored 0); nothing is printed raw and triage has a row for everyone.
@@ -28,13 +31,14 @@ import pytest
 from courselib import code_points, released_one_module, submit_through_exchange
 
 from cps_ethics.autograde.runner import nbgrader
-from cps_ethics.autograde.submission import HELD, RELEASED, read_checks
+from cps_ethics.autograde.submission import HELD, RELEASED, WRITTEN_LATER, read_checks
 from cps_ethics.simulate import cohort
-from grading import triage
+from grading import choices, triage
 
 pytestmark = pytest.mark.slow
 COURSE_ID = "ma-cps-ethics"
 CHAIN, BACKDATE, BADSTAMP, HONEST, NEWCOMER, WEIRD = "chain", "backdate", "badstamp", "honest", "newcomer", "weird"
+NAMED_EARLY = "named_early"
 LOST = "lost_ledger"  # feedback released, then the trainer's ledger lost (git clean -x, a new course folder)
 ESC = "\x1b[2J\x1b[32m"  # clear the screen, then green
 
@@ -60,10 +64,18 @@ def run(tmp_path_factory):
         for s in (CHAIN, BACKDATE, BADSTAMP, LOST):
             submit_through_exchange(root, module, homes, s, wrong, ex)
         submit_through_exchange(root, module, homes, HONEST, right, ex)
+        submit_through_exchange(root, module, homes, NAMED_EARLY, right, ex)
+        made = _inbound(exchange, NAMED_EARLY)[0]
+        user, a, when, rnd = made.name.split("+")
+        year_before = when.replace(when[:4], str(int(when[:4]) - 1), 1)
+        (made / "timestamp.txt").write_text(year_before)
+        made.rename(made.with_name(f"{user}+{a}+{year_before}+{rnd}"))
         (_inbound(exchange, BADSTAMP)[0] / "timestamp.txt").write_text("not a time")
         nbgrader(["collect", module.id, *ex], root)
         nbgrader(["autograde", module.id], root, check=False)
-        first = {s: code_points(url, s) for s in (CHAIN, BACKDATE, HONEST, LOST)}
+        first = {s: code_points(url, s) for s in (CHAIN, BACKDATE, HONEST, LOST, NAMED_EARLY)}
+        named_early = {"checks": read_checks(root, module.id), "problems": choices.check_problems(root, [module.id]),
+                       "stamp": _stamp(root, NAMED_EARLY, module), "year_before": year_before}
         graded = {s: _stamp(root, s, module) for s in (CHAIN, BACKDATE)}
         nbgrader(["generate_feedback", module.id], root, check=False)
 
@@ -103,7 +115,7 @@ def run(tmp_path_factory):
         everyone = nbgrader(["collect", module.id, "--update", *ex], root, check=False)
         regrade = nbgrader(["autograde", module.id, "--force"], root, check=False)
         rows = triage.triage(root, course, url)
-        yield {"lost": lost, "triage": rows, "checks_after_backdate": checks_after_backdate, "root": root, "module": module, "first": first, "graded": graded, "chain": chain,
+        yield {"named_early": named_early, "lost": lost, "triage": rows, "checks_after_backdate": checks_after_backdate, "root": root, "module": module, "first": first, "graded": graded, "chain": chain,
                "backdate": backdate, "everyone": everyone, "regrade": regrade,
                "after": {s: code_points(url, s) for s in (CHAIN, BACKDATE, HONEST, NEWCOMER, WEIRD, LOST)},
                "checks": read_checks(root, module.id)}
@@ -148,3 +160,16 @@ def test_a_lost_ledger_does_not_reopen_the_assignment(run):
     assert run["lost"].returncode == 0, run["lost"].stdout[-2000:]
     assert f"Held back for trainee {LOST}" in run["lost"].stdout, run["lost"].stdout[-2000:]
     assert run["after"][LOST] == run["first"][LOST] < run["first"][HONEST]
+
+
+def test_a_folder_named_before_it_was_made_is_collected_as_named_and_reported(run):
+    seen = run["named_early"]
+    assert seen["stamp"] == seen["year_before"], "collected as named: nbgrader's own rules decide lateness"
+    assert run["first"][NAMED_EARLY] == run["first"][HONEST], "not refused: graded like any submission"
+    why = [r["why"] for r in seen["checks"].get(NAMED_EARLY, []) if r["step"] == "collect"]
+    assert any(WRITTEN_LATER in w and seen["year_before"][:10] in w for w in why), why
+    assert not any(WRITTEN_LATER in r["why"] for r in seen["checks"].get(HONEST, [])), "an honest folder is not flagged"
+    p = seen["problems"]
+    assert set(p.loc[p["reason"] == "written_later", "student"]) == {NAMED_EARLY}, p.to_string()
+    t = run["triage"].set_index("student")
+    assert WRITTEN_LATER in t.loc[NAMED_EARLY, "reason"] and WRITTEN_LATER not in t.loc[HONEST, "reason"]

@@ -12,23 +12,26 @@ from pathlib import Path
 
 from nbgrader.api import Gradebook
 from nbgrader.exchange.default import ExchangeCollect, ExchangeReleaseFeedback
-from nbgrader.utils import notebook_hash
+from nbgrader.utils import notebook_hash, parse_utc
 from traitlets import Bool
 
 from .submission import (
     AFTER_FEEDBACK,
     HELD,
     NBGRADER_FILES,
+    WRITTEN_LATER,
     Refused,
     copy_plain,
     open_folder,
     problem_at,
+    read_checks,
     record_release,
     released,
     shown,
     write_check,
 )
 
+COLLECTED = "the collected submission"  # a check that describes what is in submitted/, kept until it is replaced
 _ID = re.compile(r"[\w@-][\w.@-]*")  # a trainee id that is a plain folder name
 
 
@@ -144,25 +147,34 @@ class CourseCollect(ExchangeCollect):
 
     def do_copy(self, src, dest, log=None):
         name, user = os.path.basename(src), os.path.basename(os.path.dirname(dest))
+        self._copied = {*getattr(self, "_copied", set()), user}
         tmp = Path(tempfile.mkdtemp(prefix=".cps-collect-", dir=os.path.dirname(dest)))
+        found: list[dict] = []
         try:
-            self._refused[user] += copy_plain(open_folder(self.inbound_path, [name]), tmp, None, self.coursedir.ignore,
-                                              1000 * self.coursedir.max_file_size, 1000 * self.coursedir.max_dir_size)
-            self._refused[user] += _same_time(tmp, name)
+            found += copy_plain(open_folder(self.inbound_path, [name]), tmp, None, self.coursedir.ignore,
+                                1000 * self.coursedir.max_file_size, 1000 * self.coursedir.max_dir_size)
+            found += _same_time(tmp, name) + _written_later(src, name)
             tmp.chmod(0o755)
             os.replace(tmp, dest)
         except (Refused, OSError) as r:
-            self._refused[user].append({"path": shown(name), "why": str(r) if isinstance(r, Refused) else shown(r, 300)})
+            found.append({"path": shown(name), "why": str(r) if isinstance(r, Refused) else shown(r, 300)})
         finally:
             shutil.rmtree(tmp, ignore_errors=True)
+        self._refused[user] += [{**r, "of": COLLECTED} for r in found]
 
     def copy_files(self):
         super().copy_files()
+        a = self.coursedir.assignment_id
         for user, refused in sorted(getattr(self, "_refused", {}).items()):
-            if _ID.fullmatch(user):
-                write_check(self.coursedir.root, "collect", self.coursedir.assignment_id, user, refused, self.log)
-            else:
-                self.log.warning("Refused %s: %s", "; ".join(r["path"] for r in refused), refused[0]["why"])
+            if not _ID.fullmatch(user):
+                if refused:
+                    self.log.warning("Refused %s: %s", "; ".join(r["path"] for r in refused), refused[0]["why"])
+                continue
+            if user not in getattr(self, "_copied", ()):  # what an earlier collect found in the collected one stands
+                refused = [r for r in read_checks(self.coursedir.root, a).get(user, [])
+                           if r.get("of") == COLLECTED and r.get("step") == "collect"] + refused
+            write_check(self.coursedir.root, "collect", a, user,
+                        [{k: v for k, v in r.items() if k != "step"} for r in refused], self.log)
 
 
 def _same_time(folder: Path, name: str) -> list[dict]:
@@ -181,6 +193,42 @@ def _same_time(folder: Path, name: str) -> list[dict]:
     stamp.write_text(when, encoding="utf-8")
     return [{"path": "timestamp.txt", "why": ("missing" if said is None else f"{shown(said, 60)!r}, not the time "
              f"in the folder's name") + f": the folder's time ({shown(when, 60)}) is kept"}]
+
+
+SLACK = datetime.timedelta(minutes=15)  # nbgrader names the folder, then copies; hub nodes' clocks differ a little
+
+
+def _written_later(src: str, name: str) -> list[dict]:
+    """A trainee who writes their inbound folder by hand chooses the time in its name (a submission made after
+    the due date, named before it, is not late for nbgrader). The file system's change time (ctime) of the
+    folder and of what is in it cannot be set back by a trainee: when it is later than the name's time by more
+    than SLACK, the trainer is told both times (not refused: moving the exchange to another disk also renews
+    every change time)."""
+    try:
+        said = parse_utc(name.rsplit("+", 3)[2])
+    except Exception:  # noqa: BLE001 - collect has already refused a name without a time
+        return []
+    latest, seen, todo = 0.0, 0, [src]
+    while todo and seen <= 5000:  # a folder of more entries is refused by copy_plain anyway
+        here = todo.pop()
+        try:
+            latest = max(latest, os.lstat(here).st_ctime)
+            with os.scandir(here) as entries:
+                for e in entries:
+                    seen += 1
+                    st = e.stat(follow_symlinks=False)
+                    latest = max(latest, st.st_ctime)
+                    if e.is_dir(follow_symlinks=False):
+                        todo.append(e.path)
+        except OSError:
+            continue
+    written = datetime.datetime.fromtimestamp(latest, datetime.timezone.utc).replace(tzinfo=None)
+    if not latest or written - said <= SLACK:
+        return []
+    return [{"path": shown(name), "why": (
+        f"{WRITTEN_LATER}: the name says {said:%Y-%m-%d %H:%M} UTC, the file system says it was last written at "
+        f"{written:%Y-%m-%d %H:%M} UTC; nbgrader judges lateness by the name. Collected as named: check with the "
+        "trainee if the due date falls between (an exchange copied to another disk also shows a later time)")}]
 
 
 class CourseReleaseFeedback(ExchangeReleaseFeedback):

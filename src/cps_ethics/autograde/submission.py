@@ -21,6 +21,7 @@ CHECKS = Path("out") / "submission_checks"  # <step>/<assignment>/<trainee>.json
 RELEASED = "feedback_released.jsonl"  # in the course folder: one line per feedback page released to a trainee
 HELD = "submitted_after_feedback"  # <trainee>/<assignment>/<time>/: submissions made after feedback was released
 AFTER_FEEDBACK = "a submission made after feedback was released"
+WRITTEN_LATER = "written after the time in its folder's name"
 MAX_ENTRIES = 2000
 _DIR = os.O_RDONLY | os.O_DIRECTORY | os.O_NOFOLLOW | os.O_CLOEXEC
 _KINDS = {stat.S_IFCHR: "a device file", stat.S_IFBLK: "a device file", stat.S_IFIFO: "a named pipe (FIFO)",
