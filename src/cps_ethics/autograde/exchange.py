@@ -31,6 +31,7 @@ from .submission import (
     write_check,
 )
 
+SHARED_OWNER = "made by the same account"
 COLLECTED = "the collected submission"  # a check that describes what is in submitted/, kept until it is replaced
 _ID = re.compile(r"[\w@-][\w.@-]*")  # a trainee id that is a plain folder name
 
@@ -57,13 +58,59 @@ class CourseCollect(ExchangeCollect):
         if not problem and self.check_owner:
             try:
                 owner, claimed = pwd.getpwuid(os.lstat(path).st_uid).pw_name, pwd.getpwnam(user).pw_name
-            except KeyError:  # not a local user (another spawner): nbgrader's own warning stands
+            except (KeyError, OSError):  # not a local user (a container spawner): compare owners among trainees
                 owner = claimed = user
-            if owner != claimed:
+                problem = self._shared_owners().get(name)
+            if not problem and owner != claimed:
                 problem = f"made by user {shown(owner)}, not by {shown(claimed)}"
         self._refused = {**getattr(self, "_refused", {})}
         self._refused.setdefault(user, []).extend([{"path": shown(name), "why": problem}] if problem else [])
         return {**record, "timestamp": datetime.datetime.min, "refused": True} if problem else record
+
+    def _shared_owners(self) -> dict[str, str]:
+        """{inbound folder name: why refused} for trainees who are not local users (a container spawner such as
+        Kubernetes, where each person has their own uid but the trainer's server has no name for it): a folder
+        made by the same account (uid) as another trainee's folders was submitted by one person in another's
+        name, or made by them. Nothing is refused when one account made every trainee's folders (a hub without
+        per-person uids cannot tell who submitted; the log says so once)."""
+        if getattr(self, "_shared", None) is not None:
+            return self._shared
+        by_uid: dict[int, set[str]] = {}
+        folders: list[tuple[str, str, int]] = []
+        try:
+            entries = list(os.scandir(self.inbound_path))
+        except OSError:
+            entries = []
+        for e in entries:
+            user = e.name.split("+", 1)[0]
+            if "+" not in e.name:
+                continue
+            try:
+                pwd.getpwnam(user)
+                continue  # a local user: the owner's name is compared instead
+            except KeyError:
+                pass
+            try:
+                uid = e.stat(follow_symlinks=False).st_uid
+            except OSError:
+                continue
+            by_uid.setdefault(uid, set()).add(user)
+            folders.append((e.name, user, uid))
+        self._shared = {}
+        if len(by_uid) == 1 and len(next(iter(by_uid.values()))) > 1:
+            self.log.warning("Every trainee's submission folder was made by one account (uid %s), so collect cannot "
+                             "tell who submitted for whom; give each person their own uid (deploy/kubernetes/"
+                             "values.yaml does).", next(iter(by_uid)))
+            return self._shared
+        for name, user, uid in folders:
+            others = sorted(by_uid[uid] - {user})
+            if others:
+                named = ", ".join(shown(o, 40) for o in others[:5]) + (" ..." if len(others) > 5 else "")
+                self._shared[name] = (f"{SHARED_OWNER} (uid {uid}) as the submission folders of {named}: one person "
+                                      "may have submitted in another's name. Not collected; ask the trainees, and to "
+                                      f"collect it anyway: nbgrader collect {self.coursedir.assignment_id} "
+                                      f"--student={shown(user, 40)} --update --CourseCollect.check_owner=False")
+        return self._shared
 
     def init_src(self):
         super().init_src()  # a refused folder has the oldest time: the trainee's latest plain one is taken
