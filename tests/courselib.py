@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import contextlib
 import os
 import shutil
 import sys
@@ -38,6 +39,18 @@ def one_module_course(dest: Path, module_id: str = "01_why_a_code") -> Path:
             if d.name != module_id:
                 shutil.rmtree(d)
     return root
+
+
+@contextlib.contextmanager
+def own_course_env():
+    """The course folder and gradebook a test makes, not the ones the environment names (CPS_COURSE_ROOT,
+    CPS_DB_URL), for a module-scoped fixture (pytest's monkeypatch fixture is function-scoped)."""
+    import pytest
+
+    with pytest.MonkeyPatch.context() as mp:
+        mp.delenv("CPS_DB_URL", raising=False)
+        mp.delenv("CPS_COURSE_ROOT", raising=False)
+        yield mp
 
 
 def released_one_module(base: Path, module_id: str = "01_why_a_code", course_id: str = "ma-cps-ethics", edit=None):

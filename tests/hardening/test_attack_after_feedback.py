@@ -28,7 +28,7 @@ import shutil
 from pathlib import Path
 
 import pytest
-from courselib import code_points, released_one_module, submit_through_exchange
+from courselib import code_points, own_course_env, released_one_module, submit_through_exchange
 
 from cps_ethics.autograde.runner import nbgrader
 from cps_ethics.autograde.submission import HELD, RELEASED, WRITTEN_LATER, read_checks
@@ -53,9 +53,7 @@ def _stamp(root: Path, student: str, module) -> str:
 
 @pytest.fixture(scope="module")
 def run(tmp_path_factory):
-    with pytest.MonkeyPatch.context() as mp:
-        mp.delenv("CPS_DB_URL", raising=False)
-        mp.delenv("CPS_COURSE_ROOT", raising=False)
+    with own_course_env():
         base = tmp_path_factory.mktemp("after_feedback_attack")
         root, course, module, exchange, ex = released_one_module(base, course_id=COURSE_ID)
         url = f"sqlite:///{root / 'gradebook.db'}"

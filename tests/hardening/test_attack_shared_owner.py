@@ -15,7 +15,7 @@ import os
 import shutil
 
 import pytest
-from courselib import released_one_module, submit_through_exchange
+from courselib import own_course_env, released_one_module, submit_through_exchange
 
 from cps_ethics.autograde.exchange import SHARED_OWNER
 from cps_ethics.autograde.runner import nbgrader
@@ -32,9 +32,7 @@ UID = {ANN: 64001, BEN: 64002}
 def run(tmp_path_factory):
     if os.geteuid() != 0:
         pytest.fail("this test gives folders other owners (chown): run the suite as root, as scripts/test.sh does")
-    with pytest.MonkeyPatch.context() as mp:
-        mp.delenv("CPS_DB_URL", raising=False)
-        mp.delenv("CPS_COURSE_ROOT", raising=False)
+    with own_course_env():
         base = tmp_path_factory.mktemp("shared_owner")
         root, course, module, exchange, ex = released_one_module(base)
         shutil.rmtree(root / "submitted", ignore_errors=True)

@@ -14,7 +14,7 @@ import json
 import shutil
 
 import pytest
-from courselib import code_points, released_one_module, submit_through_exchange
+from courselib import code_points, own_course_env, released_one_module, submit_through_exchange
 
 from cps_ethics.autograde.runner import nbgrader
 from cps_ethics.autograde.submission import HELD, RELEASED, read_checks, released
@@ -29,9 +29,7 @@ LATE, HONEST = "late_one", "on_time"
 
 @pytest.fixture(scope="module")
 def run(tmp_path_factory):
-    with pytest.MonkeyPatch.context() as mp:
-        mp.delenv("CPS_DB_URL", raising=False)
-        mp.delenv("CPS_COURSE_ROOT", raising=False)
+    with own_course_env():
         base = tmp_path_factory.mktemp("resubmit")
         root, course, module, _, ex = released_one_module(base, course_id=COURSE_ID)
         url = f"sqlite:///{root / 'gradebook.db'}"

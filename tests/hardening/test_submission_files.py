@@ -19,7 +19,7 @@ import stat
 from pathlib import Path
 
 import pytest
-from courselib import released_one_module
+from courselib import own_course_env, released_one_module
 
 from cps_ethics.authoring.release import leaks
 from cps_ethics.autograde.runner import nbgrader
@@ -74,9 +74,7 @@ def _points(grades, student):
 def run(tmp_path_factory):
     if os.geteuid() != 0:
         pytest.skip("making a device file needs root")
-    with pytest.MonkeyPatch.context() as mp:
-        mp.delenv("CPS_DB_URL", raising=False)
-        mp.delenv("CPS_COURSE_ROOT", raising=False)
+    with own_course_env():
         base = tmp_path_factory.mktemp("files")
         def mark_the_key(root, module):  # so a leak of the content file is found by these words
             f = root / "content" / "modules" / f"{module.id}.yaml"
