@@ -14,6 +14,10 @@ submission, and it stays reported on later collects.
 Phase 3: ann writes a folder in ben's name whose random part reads like another finding
 ("written after the time in its folder's name"): ben's problems.csv row was labelled written_later (the label
 was read from the whole line, folder name included). Now the label comes from collect's own words.
+Phase 4, a hub whose trainees are local users (two system accounts stand for them): games writes a folder in
+the name of someone with no account on the server (zed). Before the fix it went to the container-hub check,
+where games's uid had made one name only, and was collected as a new trainee (any number of them: a flood of
+made-up trainees for collect and autograde); now it is refused, naming games.
 """
 
 from __future__ import annotations
@@ -31,7 +35,7 @@ from cps_ethics.simulate import cohort
 from grading import choices
 
 pytestmark = pytest.mark.slow
-ANN, BEN, EVE, GUS, HAL = "ann_k", "ben_k", "eve_k", "gus_k", "hal_k"  # not local users (pwd.getpwnam fails)
+ANN, BEN, EVE, GUS, HAL, ZED = "ann_k", "ben_k", "eve_k", "gus_k", "hal_k", "zed_k"  # not local users (pwd.getpwnam fails)
 SHARED_UID = 64000
 UID = {ANN: 64001, BEN: 64002, GUS: 64007}
 
@@ -53,7 +57,7 @@ def run(tmp_path_factory):
         mp.delenv("CPS_DB_URL", raising=False)
         mp.delenv("CPS_COURSE_ROOT", raising=False)
         base = tmp_path_factory.mktemp("collect_checks")
-        root, course, module, exchange, ex = released_one_module(base)
+        root, _course, module, exchange, ex = released_one_module(base)
         a = module.id
         shutil.rmtree(root / "submitted", ignore_errors=True)
         homes, right = base / "homes", cohort.PREFIX + "all_right"
@@ -91,10 +95,20 @@ def run(tmp_path_factory):
         second = nbgrader(["collect", a, "--update", *ex], root, check=False)
         checks_second = read_checks(root, a)
         again = nbgrader(["collect", a, *ex], root, check=False)  # the trainer re-runs it, without --update
+        checks_again = read_checks(root, a)
+
+        # 4. a hub whose trainees are local users (the system accounts games and news stand for two): games writes
+        #    a folder in the name of someone who has no account on the server
+        for s, uid in (("games", 5), ("news", 9), (ZED, 5)):
+            folder = inbound / f"{s}+{a}+{ben_real.name.split('+')[2]}+local"
+            shutil.copytree(mine(BEN)[0], folder)
+            _chown(folder, uid)
+        local = nbgrader(["collect", a, "--update", *ex], root, check=False)
         yield {"root": root, "a": a, "shared": shared, "shared_collected": shared_collected,
                "shared_checks": shared_checks, "first": first, "second": second, "again": again,
                "forged": forged.name, "ben_real": ben_real.name, "hal_first": hal_first, "checks_second": checks_second,
-               "checks_again": read_checks(root, a), "problems": choices.check_problems(root, [a])}
+               "checks_again": checks_again, "local": local,
+               "checks_local": read_checks(root, a), "problems": choices.check_problems(root, [a])}
 
 
 def test_a_folder_the_trainer_put_in_does_not_refuse_a_class_on_one_uid(run):
@@ -124,3 +138,12 @@ def test_a_folder_name_does_not_relabel_a_classmates_problem_row(run):
     assert not any(WRITTEN_LATER in r["why"] for r in run["checks_second"].get(BEN, []))
     stamp = (run["root"] / "submitted" / BEN / run["a"] / "timestamp.txt").read_text().strip()
     assert stamp == run["ben_real"].split("+")[2], "ben's own submission stays collected"
+
+
+def test_on_a_hub_of_local_users_a_folder_named_for_someone_without_an_account_is_refused(run):
+    assert run["local"].returncode == 0, run["local"].stdout[-2000:]
+    root, a = run["root"], run["a"]
+    assert (root / "submitted" / "games" / a).is_dir() and (root / "submitted" / "news" / a).is_dir()
+    assert not (root / "submitted" / ZED / a).exists(), "a local trainee's folder in a made-up name was collected"
+    why = _collect_checks(run["checks_local"], ZED)
+    assert any("made by user games" in w for w in why), why
