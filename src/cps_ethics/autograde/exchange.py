@@ -57,13 +57,14 @@ class CourseCollect(ExchangeCollect):
         if not problem and not _ID.fullmatch(user):
             problem = "a folder whose trainee id is not a plain name"
         if not problem and self.check_owner:
-            try:
-                owner, claimed = pwd.getpwuid(os.lstat(path).st_uid).pw_name, pwd.getpwnam(user).pw_name
-            except (KeyError, OSError):  # not a local user (a container spawner): compare owners among trainees
-                owner = claimed = user
+            uid, owner, claimed = _local(path, user)
+            if owner and claimed:
+                problem = f"made by user {shown(owner)}, not by {shown(claimed)}" if owner != claimed else None
+            elif owner and uid not in _trainer() and self._shared_owners() is not None and self._local_hub:
+                problem = (f"made by user {shown(owner)}, not by {shown(user)} (a trainee of that name has no account "
+                           "here, where trainees have local accounts)")
+            else:  # not a local user (a container spawner): compare owners among trainees
                 problem = self._shared_owners().get(name)
-            if not problem and owner != claimed:
-                problem = f"made by user {shown(owner)}, not by {shown(claimed)}"
         if not hasattr(self, "_refused"):  # not copied per folder: a flood of folder names stays linear
             self._refused = {}
         found = [{"path": shown(name), "why": problem}] if problem else []
@@ -92,6 +93,7 @@ class CourseCollect(ExchangeCollect):
             return self._shared
         by_uid: dict[int, set[str]] = {}
         folders: list[tuple[str, str, int]] = []
+        self._local_hub = False  # some trainee's folder made by the local user of its name: trainees are local users
         try:
             entries = list(os.scandir(self.inbound_path))
         except OSError:
@@ -101,18 +103,20 @@ class CourseCollect(ExchangeCollect):
             if "+" not in e.name:
                 continue
             try:
-                pwd.getpwnam(user)
-                continue  # a local user: the owner's name is compared instead
-            except KeyError:
-                pass
-            try:
                 uid = e.stat(follow_symlinks=False).st_uid
             except OSError:
+                continue
+            try:
+                local_uid = pwd.getpwnam(user).pw_uid
+            except KeyError:
+                local_uid = None
+            if local_uid is not None:  # a local user: the owner's name is compared instead
+                self._local_hub |= local_uid == uid and uid not in _trainer()
                 continue
             by_uid.setdefault(uid, set()).add(user)
             folders.append((e.name, user, uid))
         self._shared = {}
-        trainer = {0, os.geteuid()}  # what the trainer put in by hand (a submission sent by e-mail) accuses nobody
+        trainer = _trainer()  # what the trainer put in by hand (a submission sent by e-mail) accuses nobody
         people = {uid: names for uid, names in by_uid.items() if uid not in trainer}
         if len(people) <= 1:
             crowd = max((people or by_uid).items(), key=lambda kv: len(kv[1]), default=(None, set()))
@@ -245,6 +249,28 @@ class CourseCollect(ExchangeCollect):
                 refused = [r for r in kept if r not in refused] + refused  # found again this time: listed once
             write_check(self.coursedir.root, "collect", a, user,
                         [{k: v for k, v in r.items() if k != "step"} for r in refused], self.log)
+
+
+def _trainer() -> set[int]:
+    """The accounts whose folders in the exchange are the trainer's own: root and the one collecting."""
+    return {0, os.geteuid()}
+
+
+def _local(path: str, user: str) -> tuple[int | None, str | None, str | None]:
+    """(the folder's owner uid, that owner's local user name, the local user named `user`); None where there is none."""
+    try:
+        uid = os.lstat(path).st_uid
+    except OSError:
+        return None, None, None
+    try:
+        owner = pwd.getpwuid(uid).pw_name
+    except KeyError:
+        owner = None
+    try:
+        claimed = pwd.getpwnam(user).pw_name
+    except KeyError:
+        claimed = None
+    return uid, owner, claimed
 
 
 def _same_time(folder: Path, name: str) -> list[dict]:
