@@ -69,12 +69,15 @@ def checks(root: Path, assignments: list[str]) -> dict[tuple[str, str], list[str
 
 def check_problems(root: Path, assignments: list[str]) -> pd.DataFrame:
     """A problem row for each file or submission that collect or autograde refused or held back."""
-    from cps_ethics.autograde.submission import AFTER_FEEDBACK, WRITTEN_LATER
+    from cps_ethics.autograde.submission import AFTER_FEEDBACK, WRITTEN_LATER, read_checks
 
-    rows = [{"student": s, "assignment": a, "kind": "submission",
-             "reason": "after_feedback" if AFTER_FEEDBACK in line else "written_later" if WRITTEN_LATER in line
-             else "refused_file", "message": line, "path": ""}
-            for (s, a), lines in checks(root, assignments).items() for line in lines]
+    def reason(why: str) -> str:  # collect's own words open the finding; a folder or file name never decides
+        return ("after_feedback" if why.startswith(AFTER_FEEDBACK) else "written_later" if why.startswith(WRITTEN_LATER)
+                else "refused_file")
+
+    rows = [{"student": store.visible(s), "assignment": a, "kind": "submission", "reason": reason(str(r.get("why", ""))),
+             "message": store.visible(f"at {r.get('step', '?')}: {r.get('path', '?')} is {r.get('why', '?')}"), "path": ""}
+            for a in assignments for s, found in read_checks(Path(root), a).items() for r in found]
     return pd.DataFrame(rows, columns=PROBLEM_COLUMNS)
 
 

@@ -33,6 +33,7 @@ from .submission import (
 
 SHARED_OWNER = "made by the same account"
 COLLECTED = "the collected submission"  # a check that describes what is in submitted/, kept until it is replaced
+COLLECTED_FROM = ".cps_autograde.collected_from"  # in submitted/<trainee>/<assignment>/: the inbound folder's name
 _ID = re.compile(r"[\w@-][\w.@-]*")  # a trainee id that is a plain folder name
 
 
@@ -56,16 +57,31 @@ class CourseCollect(ExchangeCollect):
         if not problem and not _ID.fullmatch(user):
             problem = "a folder whose trainee id is not a plain name"
         if not problem and self.check_owner:
-            try:
-                owner, claimed = pwd.getpwuid(os.lstat(path).st_uid).pw_name, pwd.getpwnam(user).pw_name
-            except (KeyError, OSError):  # not a local user (a container spawner): compare owners among trainees
-                owner = claimed = user
+            uid, owner, claimed = _local(path, user)
+            if owner and claimed:
+                problem = f"made by user {shown(owner)}, not by {shown(claimed)}" if owner != claimed else None
+            elif owner and uid not in _trainer() and self._shared_owners() is not None and self._local_hub:
+                problem = (f"made by user {shown(owner)}, not by {shown(user)} (a trainee of that name has no account "
+                           "here, where trainees have local accounts)")
+            else:  # not a local user (a container spawner): compare owners among trainees
                 problem = self._shared_owners().get(name)
-            if not problem and owner != claimed:
-                problem = f"made by user {shown(owner)}, not by {shown(claimed)}"
-        self._refused = {**getattr(self, "_refused", {})}
-        self._refused.setdefault(user, []).extend([{"path": shown(name), "why": problem}] if problem else [])
+        if not hasattr(self, "_refused"):  # not copied per folder: a flood of folder names stays linear
+            self._refused = {}
+        found = [{"path": shown(name), "why": problem}] if problem else []
+        if found and _ID.fullmatch(user) and self._collected_from(user) == name:
+            found = [{**found[0], "of": COLLECTED, "why": problem + (
+                f". Yet an earlier collect took this very folder: it is the collected submission (submitted/{user}/"
+                f"{self.coursedir.assignment_id}/), graded as theirs; remove it, or collect another of theirs with "
+                "--update")}]
+        self._refused.setdefault(user, []).extend(found)
         return {**record, "timestamp": datetime.datetime.min, "refused": True} if problem else record
+
+    def _collected_from(self, user: str) -> str | None:
+        """The name of the inbound folder the collected submission of `user` was copied from (do_copy notes it)."""
+        try:
+            return Path(self._dest(user), COLLECTED_FROM).read_text(encoding="utf-8", errors="surrogateescape")
+        except (OSError, ValueError):
+            return None
 
     def _shared_owners(self) -> dict[str, str]:
         """{inbound folder name: why refused} for trainees who are not local users (a container spawner such as
@@ -77,6 +93,7 @@ class CourseCollect(ExchangeCollect):
             return self._shared
         by_uid: dict[int, set[str]] = {}
         folders: list[tuple[str, str, int]] = []
+        self._local_hub = False  # some trainee's folder made by the local user of its name: trainees are local users
         try:
             entries = list(os.scandir(self.inbound_path))
         except OSError:
@@ -86,24 +103,32 @@ class CourseCollect(ExchangeCollect):
             if "+" not in e.name:
                 continue
             try:
-                pwd.getpwnam(user)
-                continue  # a local user: the owner's name is compared instead
-            except KeyError:
-                pass
-            try:
                 uid = e.stat(follow_symlinks=False).st_uid
             except OSError:
+                continue
+            try:
+                local_uid = pwd.getpwnam(user).pw_uid
+            except KeyError:
+                local_uid = None
+            if local_uid is not None:  # a local user: the owner's name is compared instead
+                self._local_hub |= local_uid == uid and uid not in _trainer()
                 continue
             by_uid.setdefault(uid, set()).add(user)
             folders.append((e.name, user, uid))
         self._shared = {}
-        if len(by_uid) == 1 and len(next(iter(by_uid.values()))) > 1:
-            self.log.warning("Every trainee's submission folder was made by one account (uid %s), so collect cannot "
-                             "tell who submitted for whom; give each person their own uid (deploy/kubernetes/"
-                             "values.yaml does).", next(iter(by_uid)))
+        trainer = _trainer()  # what the trainer put in by hand (a submission sent by e-mail) accuses nobody
+        people = {uid: names for uid, names in by_uid.items() if uid not in trainer}
+        if len(people) <= 1:
+            crowd = max((people or by_uid).items(), key=lambda kv: len(kv[1]), default=(None, set()))
+            if len(crowd[1]) > 1:
+                self.log.warning("Every trainee's submission folder was made by one account (uid %s), so collect "
+                                 "cannot tell who submitted for whom; give each person their own uid (deploy/"
+                                 "kubernetes/values.yaml does).", crowd[0])
             return self._shared
         for name, user, uid in folders:
-            others = sorted(by_uid[uid] - {user})
+            if uid in trainer:
+                continue
+            others = sorted(people[uid] - {user})
             if others:
                 named = ", ".join(shown(o, 40) for o in others[:5]) + (" ..." if len(others) > 5 else "")
                 self._shared[name] = (f"{SHARED_OWNER} (uid {uid}) as the submission folders of {named}: one person "
@@ -201,6 +226,7 @@ class CourseCollect(ExchangeCollect):
             found += copy_plain(open_folder(self.inbound_path, [name]), tmp, None, self.coursedir.ignore,
                                 1000 * self.coursedir.max_file_size, 1000 * self.coursedir.max_dir_size)
             found += _same_time(tmp, name) + _written_later(src, name)
+            (tmp / COLLECTED_FROM).write_text(name, encoding="utf-8", errors="surrogateescape")  # ignored at copy
             tmp.chmod(0o755)
             os.replace(tmp, dest)
         except (Refused, OSError) as r:
@@ -218,10 +244,33 @@ class CourseCollect(ExchangeCollect):
                     self.log.warning("Refused %s: %s", "; ".join(r["path"] for r in refused), refused[0]["why"])
                 continue
             if user not in getattr(self, "_copied", ()):  # what an earlier collect found in the collected one stands
-                refused = [r for r in read_checks(self.coursedir.root, a).get(user, [])
-                           if r.get("of") == COLLECTED and r.get("step") == "collect"] + refused
+                kept = [{k: v for k, v in r.items() if k != "step"} for r in read_checks(self.coursedir.root, a).get(
+                    user, []) if r.get("of") == COLLECTED and r.get("step") == "collect"]
+                refused = [r for r in kept if r not in refused] + refused  # found again this time: listed once
             write_check(self.coursedir.root, "collect", a, user,
                         [{k: v for k, v in r.items() if k != "step"} for r in refused], self.log)
+
+
+def _trainer() -> set[int]:
+    """The accounts whose folders in the exchange are the trainer's own: root and the one collecting."""
+    return {0, os.geteuid()}
+
+
+def _local(path: str, user: str) -> tuple[int | None, str | None, str | None]:
+    """(the folder's owner uid, that owner's local user name, the local user named `user`); None where there is none."""
+    try:
+        uid = os.lstat(path).st_uid
+    except OSError:
+        return None, None, None
+    try:
+        owner = pwd.getpwuid(uid).pw_name
+    except KeyError:
+        owner = None
+    try:
+        claimed = pwd.getpwnam(user).pw_name
+    except KeyError:
+        claimed = None
+    return uid, owner, claimed
 
 
 def _same_time(folder: Path, name: str) -> list[dict]:
