@@ -26,7 +26,7 @@ import os
 import shutil
 
 import pytest
-from courselib import released_one_module, submit_through_exchange
+from courselib import own_course_env, released_one_module, submit_through_exchange
 
 from cps_ethics.autograde.exchange import SHARED_OWNER
 from cps_ethics.autograde.runner import nbgrader
@@ -53,9 +53,7 @@ def _collect_checks(checks, student):
 def run(tmp_path_factory):
     if os.geteuid() != 0:
         pytest.fail("this test gives folders other owners (chown): run the suite as root, as scripts/test.sh does")
-    with pytest.MonkeyPatch.context() as mp:
-        mp.delenv("CPS_DB_URL", raising=False)
-        mp.delenv("CPS_COURSE_ROOT", raising=False)
+    with own_course_env():
         base = tmp_path_factory.mktemp("collect_checks")
         root, _course, module, exchange, ex = released_one_module(base)
         a = module.id
