@@ -53,6 +53,20 @@ def own_course_env():
         yield mp
 
 
+def give_to(path: Path, uid: int) -> None:
+    """Make `path` and everything in it owned by `uid` (as if that person had written it), links included."""
+    for p in [path, *path.rglob("*")]:
+        os.lchown(p, uid, 100)
+
+
+def need_root_to_chown() -> None:
+    """Attack tests that play several trainees' accounts give folders other owners: they need root."""
+    import pytest
+
+    if os.geteuid() != 0:
+        pytest.fail("this test gives folders other owners (chown): run the suite as root, as scripts/test.sh does")
+
+
 def released_one_module(base: Path, module_id: str = "01_why_a_code", course_id: str = "ma-cps-ethics", edit=None):
     """A one-module course at base/course, released through a real exchange at base/exchange (open to every
     user, as on a hub). `edit(root, module)` may change the course before it is built.

@@ -1,5 +1,5 @@
 """Attacks on collect's two checks of who made a submission folder and when (exchange.CourseCollect:
-_shared_owners, _written_later), through the real exchange and `nbgrader collect` (issue 16). Trainees are not
+_scan_inbound, _written_later), through the real exchange and `nbgrader collect` (issue 16). Trainees are not
 local users (a container hub); each folder is given the uid of the person who would have made it (lchown).
 
 Phase 1, a hub whose pods all run as one uid (64000): ann and ben submit; the trainer puts in the inbound
@@ -22,11 +22,10 @@ made-up trainees for collect and autograde); now it is refused, naming games.
 
 from __future__ import annotations
 
-import os
 import shutil
 
 import pytest
-from courselib import own_course_env, released_one_module, submit_through_exchange
+from courselib import give_to, need_root_to_chown, own_course_env, released_one_module, submit_through_exchange
 
 from cps_ethics.autograde.exchange import SHARED_OWNER
 from cps_ethics.autograde.runner import nbgrader
@@ -40,19 +39,13 @@ SHARED_UID = 64000
 UID = {ANN: 64001, BEN: 64002, GUS: 64007}
 
 
-def _chown(path, uid):
-    for p in [path, *path.rglob("*")]:
-        os.lchown(p, uid, 100)
-
-
 def _collect_checks(checks, student):
     return [r["why"] for r in checks.get(student, []) if r["step"] == "collect"]
 
 
 @pytest.fixture(scope="module")
 def run(tmp_path_factory):
-    if os.geteuid() != 0:
-        pytest.fail("this test gives folders other owners (chown): run the suite as root, as scripts/test.sh does")
+    need_root_to_chown()
     with own_course_env():
         base = tmp_path_factory.mktemp("collect_checks")
         root, _course, module, exchange, ex = released_one_module(base)
@@ -67,7 +60,7 @@ def run(tmp_path_factory):
         # 1. one uid for every pod; the trainer adds an e-mailed submission with their own account (root here)
         for s in (ANN, BEN):
             submit_through_exchange(root, module, homes, s, right, ex)
-            _chown(mine(s)[0], SHARED_UID)
+            give_to(mine(s)[0], SHARED_UID)
         submit_through_exchange(root, module, homes, EVE, right, ex)  # made by the trainer's account
         shared = nbgrader(["collect", a, *ex], root, check=False)
         shared_collected = sorted(p.name for p in (root / "submitted").iterdir() if (p / a).is_dir())
@@ -76,20 +69,20 @@ def run(tmp_path_factory):
         # 2. per-person uids; gus writes hal's submission before ever submitting as himself
         for s in (ANN, BEN):
             for f in mine(s):
-                _chown(f, UID[s])
+                give_to(f, UID[s])
         submit_through_exchange(root, module, homes, HAL, right, ex)
         forged = mine(HAL)[0]
-        _chown(forged, UID[GUS])
+        give_to(forged, UID[GUS])
         first = nbgrader(["collect", a, "--update", *ex], root, check=False)
         hal_first = (root / "submitted" / HAL / a / "timestamp.txt").read_text().strip()
         submit_through_exchange(root, module, homes, GUS, right, ex)
-        _chown(mine(GUS)[0], UID[GUS])
+        give_to(mine(GUS)[0], UID[GUS])
 
         # 3. ann writes a folder in ben's name whose random part reads like another finding
         ben_real = mine(BEN)[0]
         fake = inbound / f"{BEN}+{a}+{ben_real.name.split('+')[2]}+x {WRITTEN_LATER}"
         shutil.copytree(mine(ANN)[0], fake)
-        _chown(fake, UID[ANN])
+        give_to(fake, UID[ANN])
         second = nbgrader(["collect", a, "--update", *ex], root, check=False)
         checks_second = read_checks(root, a)
         again = nbgrader(["collect", a, *ex], root, check=False)  # the trainer re-runs it, without --update
@@ -100,7 +93,7 @@ def run(tmp_path_factory):
         for s, uid in (("games", 5), ("news", 9), (ZED, 5)):
             folder = inbound / f"{s}+{a}+{ben_real.name.split('+')[2]}+local"
             shutil.copytree(mine(BEN)[0], folder)
-            _chown(folder, uid)
+            give_to(folder, uid)
         local = nbgrader(["collect", a, "--update", *ex], root, check=False)
         yield {"root": root, "a": a, "shared": shared, "shared_collected": shared_collected,
                "shared_checks": shared_checks, "first": first, "second": second, "again": again,

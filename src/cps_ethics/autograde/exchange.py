@@ -60,11 +60,11 @@ class CourseCollect(ExchangeCollect):
             uid, owner, claimed = _local(path, user)
             if owner and claimed:
                 problem = f"made by user {shown(owner)}, not by {shown(claimed)}" if owner != claimed else None
-            elif owner and uid not in _trainer() and self._shared_owners() is not None and self._local_hub:
+            elif owner and uid not in _trainer() and self._scan_inbound()[1]:
                 problem = (f"made by user {shown(owner)}, not by {shown(user)} (a trainee of that name has no account "
                            "here, where trainees have local accounts)")
             else:  # not a local user (a container spawner): compare owners among trainees
-                problem = self._shared_owners().get(name)
+                problem = self._scan_inbound()[0].get(name)
         if not hasattr(self, "_refused"):  # not copied per folder: a flood of folder names stays linear
             self._refused = {}
         found = [{"path": shown(name), "why": problem}] if problem else []
@@ -83,17 +83,19 @@ class CourseCollect(ExchangeCollect):
         except (OSError, ValueError):
             return None
 
-    def _shared_owners(self) -> dict[str, str]:
-        """{inbound folder name: why refused} for trainees who are not local users (a container spawner such as
-        Kubernetes, where each person has their own uid but the trainer's server has no name for it): a folder
-        made by the same account (uid) as another trainee's folders was submitted by one person in another's
-        name, or made by them. Nothing is refused when one account made every trainee's folders (a hub without
-        per-person uids cannot tell who submitted; the log says so once)."""
-        if getattr(self, "_shared", None) is not None:
-            return self._shared
+    def _scan_inbound(self) -> tuple[dict[str, str], bool]:
+        """One look at every inbound folder's owner, kept for the run: ({inbound folder name: why refused}, whether
+        trainees are local users here (some trainee's folder was made by the local user of its name)).
+        The refusals are for trainees who are not local users (a container spawner such as Kubernetes, where
+        each person has their own uid but the trainer's server has no name for it): a folder made by the same
+        account (uid) as another trainee's folders was submitted by one person in another's name, or made by
+        them. Nothing is refused when one account made every trainee's folders (a hub without per-person uids
+        cannot tell who submitted; the log says so once)."""
+        if getattr(self, "_scanned", None) is not None:
+            return self._scanned
         by_uid: dict[int, set[str]] = {}
         folders: list[tuple[str, str, int]] = []
-        self._local_hub = False  # some trainee's folder made by the local user of its name: trainees are local users
+        local_hub = False
         try:
             entries = list(os.scandir(self.inbound_path))
         except OSError:
@@ -111,11 +113,12 @@ class CourseCollect(ExchangeCollect):
             except KeyError:
                 local_uid = None
             if local_uid is not None:  # a local user: the owner's name is compared instead
-                self._local_hub |= local_uid == uid and uid not in _trainer()
+                local_hub |= local_uid == uid and uid not in _trainer()
                 continue
             by_uid.setdefault(uid, set()).add(user)
             folders.append((e.name, user, uid))
-        self._shared = {}
+        shared: dict[str, str] = {}
+        self._scanned = shared, local_hub
         trainer = _trainer()  # what the trainer put in by hand (a submission sent by e-mail) accuses nobody
         people = {uid: names for uid, names in by_uid.items() if uid not in trainer}
         if len(people) <= 1:
@@ -124,18 +127,18 @@ class CourseCollect(ExchangeCollect):
                 self.log.warning("Every trainee's submission folder was made by one account (uid %s), so collect "
                                  "cannot tell who submitted for whom; give each person their own uid (deploy/"
                                  "kubernetes/values.yaml does).", crowd[0])
-            return self._shared
+            return self._scanned
         for name, user, uid in folders:
             if uid in trainer:
                 continue
             others = sorted(people[uid] - {user})
             if others:
                 named = ", ".join(shown(o, 40) for o in others[:5]) + (" ..." if len(others) > 5 else "")
-                self._shared[name] = (f"{SHARED_OWNER} (uid {uid}) as the submission folders of {named}: one person "
-                                      "may have submitted in another's name. Not collected; ask the trainees, and to "
-                                      f"collect it anyway: nbgrader collect {self.coursedir.assignment_id} "
-                                      f"--student={shown(user, 40)} --update --CourseCollect.check_owner=False")
-        return self._shared
+                shared[name] = (f"{SHARED_OWNER} (uid {uid}) as the submission folders of {named}: one person "
+                                "may have submitted in another's name. Not collected; ask the trainees, and to "
+                                f"collect it anyway: nbgrader collect {self.coursedir.assignment_id} "
+                                f"--student={shown(user, 40)} --update --CourseCollect.check_owner=False")
+        return self._scanned
 
     def init_src(self):
         super().init_src()  # a refused folder has the oldest time: the trainee's latest plain one is taken
