@@ -86,8 +86,24 @@ def test_multiple_matching_ordering_save_their_values(folder):
     # and they come back when the cells run again
     c2 = ctx(folder)
     assert widgets.build("t_match", c2).drops["p2"].value == "k8"
-    assert [d.value for d in widgets.build("t_order", c2).slots] == ["notice", None, "act"]
+    assert [d.value or None for d in widgets.build("t_order", c2).slots] == ["notice", None, "act"]
     assert widgets.build("t_multi", c2).boxes["z"].value is True
+
+
+def test_choosing_nothing_in_a_drop_down_stays_where_the_browser_put_it(folder):
+    """The browser sends an index. "Choose..." at index 0 must stay index 0 in the kernel: an index turned into
+    None is sent back to the browser and blanks the drop-down, and a key pressed meanwhile was lost."""
+    c = ctx(folder)
+    o = widgets.build("t_order", c)
+    mt = widgets.build("t_match", c)
+    for d in [*o.slots, *mt.drops.values()]:
+        assert d.index == 0 and d.label == "Choose\u2026"  # shown from the start, not a blank box
+    o.slots[0].index = 2
+    o.slots[0].index = 0
+    mt.drops["p2"].value = "k8"
+    mt.drops["p2"].index = 0
+    assert o.slots[0].index == 0 and mt.drops["p2"].index == 0
+    assert saved(folder)["t_order"] == [None, None, None] and saved(folder)["t_match"] == {}
 
 
 def test_scenario_branches_and_saves_the_path(folder):

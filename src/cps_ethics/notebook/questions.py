@@ -9,6 +9,11 @@ import ipywidgets as W
 from .exam import content_note
 from .widget_kit import FULL, Context, paragraphs, shuffled
 
+# A drop-down's "nothing chosen" entry has the value "" and not None: ipywidgets turns a value of None into an
+# index of None and sends that back to the browser, which then blanks the drop-down. A key pressed before that
+# message arrives (Home, then a letter) was lost. value() reports "" as not chosen.
+CHOOSE = ("Choose\u2026", "")
+
 
 class Question:
     """A question widget. `controls` are the trainee's inputs; `value()` is what gets saved."""
@@ -57,10 +62,10 @@ class Question:
         return W.VBox([W.HTML("<i>Choose all that apply.</i>"), *self.controls], layout=FULL)
 
     def _matching(self):
-        choices = [("Choose\u2026", None)] + [(c["text"], c["id"]) for c in self.spec["choices"]]
+        choices = [CHOOSE] + [(c["text"], c["id"]) for c in self.spec["choices"]]
         rows, self.drops = [], {}
         for n, pair in enumerate(self._order(self.spec["pairs"]), 1):
-            d = W.Dropdown(options=choices, value=None, description=f"Situation {n} matches",
+            d = W.Dropdown(options=choices, value="", description=f"Situation {n} matches",
                            style={"description_width": "initial"})
             self.drops[pair["id"]] = d
             rows += [W.HTML(f"<b>Situation {n}.</b> {html.escape(pair['text'])}", layout=FULL), d]
@@ -68,8 +73,8 @@ class Question:
         return W.VBox(rows, layout=FULL)
 
     def _ordering(self):
-        steps = [("Choose\u2026", None)] + [(s["text"], s["id"]) for s in self._order(self.spec["steps"])]
-        self.slots = [W.Dropdown(options=steps, value=None, description=f"Step {n}",
+        steps = [CHOOSE] + [(s["text"], s["id"]) for s in self._order(self.spec["steps"])]
+        self.slots = [W.Dropdown(options=steps, value="", description=f"Step {n}",
                                  style={"description_width": "initial"}, layout=W.Layout(width="95%"))
                       for n in range(1, len(self.spec["steps"]) + 1)]
         self.controls = list(self.slots)
@@ -83,8 +88,8 @@ class Question:
         if t == "multiple":
             return [k for k, b in self.boxes.items() if b.value]
         if t == "matching":
-            return {k: d.value for k, d in self.drops.items() if d.value is not None}
-        return [d.value for d in self.slots]
+            return {k: d.value for k, d in self.drops.items() if d.value}
+        return [d.value or None for d in self.slots]
 
     def _restore(self, value) -> None:
         self._restoring = True
@@ -97,11 +102,11 @@ class Question:
                     b.value = k in value
             elif t == "matching" and isinstance(value, dict):
                 for k, d in self.drops.items():
-                    if k in value and value[k] in [v for _, v in d.options]:
+                    if k in value and value[k] and value[k] in [v for _, v in d.options]:
                         d.value = value[k]
             elif t == "ordering" and isinstance(value, list):
                 for d, v in zip(self.slots, value):
-                    if v in [x for _, x in d.options]:
+                    if v and v in [x for _, x in d.options]:
                         d.value = v
         finally:
             self._restoring = False
