@@ -60,6 +60,15 @@ def show(ref: str) -> None:
     guard_keys()
 
 
+def answered(item: dict, entry) -> bool:
+    """Whether a saved value answers the whole question: every situation matched, every step filled."""
+    if item["type"] == "matching":
+        return isinstance(entry, dict) and all(entry.get(p["id"]) for p in item["pairs"])
+    if item["type"] == "ordering":
+        return isinstance(entry, list) and len(entry) == len(item["steps"]) and all(entry)
+    return entry not in (None, "", [], {})
+
+
 class Progress:
     """Which graded items of this module have a saved answer; refreshes after every save."""
 
@@ -90,8 +99,8 @@ class Progress:
                 done = isinstance(entry, list) and bool(entry) and path_ends(spec, entry)
                 out.append((spec["title"], "scenario", done))
             else:
-                done = entry not in (None, [], {}) and not (isinstance(entry, list) and None in entry)
-                out.append((self.ctx.content["items"][shown]["prompt"], "question", done))
+                item = self.ctx.content["items"][shown]
+                out.append((item["prompt"], "question", answered(item, entry)))
         return out
 
     def refresh(self) -> None:
