@@ -106,6 +106,16 @@ def test_choosing_nothing_in_a_drop_down_stays_where_the_browser_put_it(folder):
     assert saved(folder)["t_order"] == [None, None, None] and saved(folder)["t_match"] == {}
 
 
+def test_a_saved_answer_that_chooses_nothing_is_not_announced_as_shown(folder):
+    o = widgets.build("t_order", ctx(folder))
+    o.slots[0].value = "notice"
+    assert "saved answer is shown" in widgets.build("t_order", ctx(folder)).status.value
+    o.slots[0].index = 0  # every step back to "Choose...": the file holds [null, null, null]
+    assert saved(folder)["t_order"] == [None, None, None]
+    again = widgets.build("t_order", ctx(folder))
+    assert "saved answer is shown" not in again.status.value and [d.index for d in again.slots] == [0, 0, 0]
+
+
 def test_scenario_branches_and_saves_the_path(folder):
     s = widgets.build("t_scn", ctx(folder))
     assert s.current() == "a" and s.confirm.disabled
@@ -165,6 +175,21 @@ def test_progress_panel_counts_answered_items(folder):
     assert "2 of 6" in p.html.value  # blank is not written
     r.area.value = "I will ask first."
     assert "3 of 6" in p.html.value
+
+
+def test_progress_counts_a_matching_or_ordering_item_only_when_every_part_is_chosen(folder):
+    c = ctx(folder)
+    p = widgets.Progress(c)
+    mt, o = widgets.build("t_match", c), widgets.build("t_order", c)
+    mt.drops["p2"].value = "k8"
+    o.slots[0].value, o.slots[2].value = "notice", "act"
+    assert "0 of 6" in p.html.value  # one situation of three matched, one step of three empty
+    for d in mt.drops.values():
+        d.value = "k8"
+    o.slots[1].value = "ask"
+    assert "2 of 6" in p.html.value
+    o.slots[1].index = 0  # back to "Choose..."
+    assert "1 of 6" in p.html.value and saved(folder)["t_order"] == ["notice", None, "act"]
 
 
 def test_controls_have_labels(folder):

@@ -38,7 +38,8 @@ class Question:
             self.status.value = html.escape(problem)
         elif self.key in saved and saved[self.key].get("variant", self.key) == ref:
             self._restore(saved[self.key]["value"])
-            if not self.practice:
+            shown = self.value()
+            if not self.practice and shown not in (None, [], {}) and not (isinstance(shown, list) and not any(shown)):
                 self.status.value = "Your saved answer is shown. You can change it until you submit."
         for c in self.controls:
             c.observe(self._changed, names="value")
