@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import contextlib
 import re
+import time
 from collections.abc import Callable, Iterator
 from pathlib import Path
 
@@ -61,9 +62,30 @@ def quiet_lab_settings(home: Path) -> None:
     (folder / "notification.jupyterlab-settings").write_text('{"fetchNews": "false", "checkForUpdates": false}')
 
 
+def read_notebook(path: Path, limit: float = 30) -> nbformat.NotebookNode:
+    """The notebook file. Jupyter's save (and autosave) writes the file in place, after keeping a backup, so a
+    read at that moment finds it empty or cut short: read again until it is whole."""
+    deadline = time.monotonic() + limit
+    while True:
+        try:
+            return nbformat.read(path, as_version=4)
+        except ValueError:  # nbformat's NotJSONError and json's JSONDecodeError
+            if time.monotonic() > deadline:
+                raise
+            time.sleep(0.2)
+
+
+def wait_for_saved_run(path: Path, limit: float = 60) -> None:
+    """After Ctrl+S: wait until the file on disk is the run notebook (a code cell has outputs)."""
+    deadline = time.monotonic() + limit
+    while not any(c.get("outputs") for c in read_notebook(path).cells if c.cell_type == "code"):
+        assert time.monotonic() < deadline, "Ctrl+S did not save the notebook"
+        time.sleep(0.5)
+
+
 def cell_index(notebook: Path, grade_id: str) -> int:
     """Position of the cell with nbgrader id `grade_id` in the notebook file."""
-    nb = nbformat.read(notebook, as_version=4)
+    nb = read_notebook(notebook)
     return next(n for n, c in enumerate(nb.cells) if c.metadata.get("nbgrader", {}).get("grade_id") == grade_id)
 
 

@@ -8,7 +8,6 @@ Then the answers file holds exactly those choices, and nbgrader's autograde cred
 from __future__ import annotations
 
 import shutil
-import time
 from pathlib import Path
 
 import nbformat
@@ -21,6 +20,7 @@ from lablib import (
     output_of,
     quiet_lab_settings,
     run_all,
+    wait_for_saved_run,
     wait_idle,
 )
 from labserver import jupyterlab
@@ -83,10 +83,7 @@ def _session(page: Page, course, student_dir: Path) -> None:
     # Save with the keyboard, and wait until the file on disk is the run notebook.
     page.keyboard.press("Escape")
     page.keyboard.press("Control+s")
-    deadline = time.monotonic() + 60
-    while not any(c.get("outputs") for c in nbformat.read(nb_path, as_version=4).cells if c.cell_type == "code"):
-        assert time.monotonic() < deadline, "Ctrl+S did not save the notebook"
-        time.sleep(0.5)
+    wait_for_saved_run(nb_path)
 
 
 def _accessible_names(page: Page) -> list[tuple[str, str]]:

@@ -24,7 +24,6 @@ import tempfile
 import time
 from pathlib import Path
 
-import nbformat
 import pytest
 from courselib import one_module_course
 from hubkit import (
@@ -51,6 +50,7 @@ from lablib import (
     news_toasts,
     output_of,
     run_all,
+    wait_for_saved_run,
     wait_idle,
 )
 from nbgrader.api import Gradebook
@@ -334,10 +334,7 @@ def _amy_in_the_browser(hub: Hub, amy: Person, plan: dict) -> dict:
             output_of(page, notebook, s_slot).get_by_text("End of this scenario.").wait_for(timeout=30_000)
             page.keyboard.press("Escape")
             page.keyboard.press("Control+s")
-            deadline = time.monotonic() + 60  # the file on disk becomes the run notebook
-            while not any(c.get("outputs") for c in nbformat.read(notebook, as_version=4).cells):
-                assert time.monotonic() < deadline, "Ctrl+S did not save the notebook"
-                time.sleep(0.5)
+            wait_for_saved_run(notebook)
             output_of(page, notebook, s_slot).screenshot(path=str(OUT / "03_scenario_answered.png"))
             seen = {"toasts": news_toasts(page), "code": code_in_sight(page),
                     "trainer_tools": [t for t in ("Create Assignment", "Formgrader", "Validate")
