@@ -39,7 +39,7 @@ class Question:
         elif self.key in saved and saved[self.key].get("variant", self.key) == ref:
             self._restore(saved[self.key]["value"])
             shown = self.value()
-            if not self.practice and shown not in (None, [], {}) and not (isinstance(shown, list) and not any(shown)):
+            if not self.practice and (any(shown) if isinstance(shown, (list, dict)) else shown):
                 self.status.value = "Your saved answer is shown. You can change it until you submit."
         for c in self.controls:
             c.observe(self._changed, names="value")
@@ -103,11 +103,11 @@ class Question:
                     b.value = k in value
             elif t == "matching" and isinstance(value, dict):
                 for k, d in self.drops.items():
-                    if k in value and value[k] and value[k] in [v for _, v in d.options]:
+                    if k in value and value[k] in [v for _, v in d.options]:
                         d.value = value[k]
             elif t == "ordering" and isinstance(value, list):
                 for d, v in zip(self.slots, value):
-                    if v and v in [x for _, x in d.options]:
+                    if v in [x for _, x in d.options]:
                         d.value = v
         finally:
             self._restoring = False
